@@ -1,0 +1,58 @@
+# Everything a developer runs, in the order the README tells it. Each target installs what
+# it needs into a virtual environment of its own: .venv for the app and its tests,
+# .venv-sam for the SAM CLI (which pins its dependencies tightly).
+
+PYTHON ?= python3
+VENV := .venv
+SAM_VENV := .venv-sam
+STACK ?= deepseek-balance-monitor
+export SAM_CLI_TELEMETRY := 0
+export AWS_EC2_METADATA_DISABLED := true
+
+.PHONY: local test lint validate build check deploy invoke logs delete clean
+
+local: $(VENV)/.installed ## Run the scheduled check here: real handler, emulated AWS, simulated or real DeepSeek
+	$(VENV)/bin/python -m sandbox.run_local
+
+test: $(VENV)/.installed ## Run the tests
+	$(VENV)/bin/python -m pytest
+
+lint: $(VENV)/.installed ## ruff (lint and format) and mypy
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
+	$(VENV)/bin/mypy
+
+validate: $(SAM_VENV)/.installed ## cfn-lint and sam validate --lint on template.yaml
+	$(SAM_VENV)/bin/cfn-lint template.yaml
+	$(SAM_VENV)/bin/sam validate --lint
+
+build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build, then check the artifact targets python3.13 on arm64
+	$(SAM_VENV)/bin/sam build
+	$(VENV)/bin/python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction
+
+check: lint validate build test ## Everything CI runs
+
+deploy: build ## Deploy to your AWS account (asks for the parameters the first time)
+	$(SAM_VENV)/bin/sam deploy --guided
+
+invoke: build ## Invoke the function locally in Docker with the scheduled event (needs Docker)
+	$(SAM_VENV)/bin/sam local invoke BalanceCheckFunction --event events/scheduled.json
+
+logs: $(SAM_VENV)/.installed ## Tail the deployed function's logs
+	$(SAM_VENV)/bin/sam logs --stack-name $(STACK) --name BalanceCheckFunction --tail
+
+delete: $(SAM_VENV)/.installed ## Delete the deployed stack (the history table is kept)
+	$(SAM_VENV)/bin/sam delete --stack-name $(STACK)
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+
+$(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-sam.txt
+	touch $@

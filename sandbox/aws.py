@@ -1,0 +1,132 @@
+"""The stack's AWS resources, made in an emulated AWS (moto) from template.yaml's own
+definitions, so the tests, the local run and the infrastructure cannot drift apart."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+
+TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "template.yaml"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Reads !Ref, !Sub, !GetAtt ... as their long forms ({"Ref": ...}, {"Fn::Sub": ...})."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    return yaml.load(path.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def use_fake_credentials() -> None:
+    """Point every AWS client at fake credentials, so nothing can reach a real account."""
+    os.environ.update(FAKE_CREDENTIALS)
+
+
+@dataclass(frozen=True)
+class ReceivedAlert:
+    subject: str
+    body: str
+    attributes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class EmulatedStack:
+    template: dict[str, Any]
+    table_name: str
+    topic_arn: str
+    secret_arn: str
+    alert_queue_url: str
+
+    def function_environment(self, **parameters: str) -> dict[str, str]:
+        """The function's environment exactly as template.yaml sets it, with parameters
+        taken from `parameters` or the template's defaults."""
+        resources = {"HistoryTable": self.table_name, "AlertTopic": self.topic_arn, "ApiKeySecret": self.secret_arn}
+        defaults = {name: str(spec.get("Default", "")) for name, spec in self.template["Parameters"].items()}
+        function = self.template["Resources"]["BalanceCheckFunction"]["Properties"]
+        environment = {}
+        for name, value in function["Environment"]["Variables"].items():
+            if isinstance(value, dict):
+                reference = value["Ref"]
+                value = resources.get(reference) or parameters.get(reference, defaults[reference])
+            environment[name] = str(value)
+        return environment
+
+    def received_alerts(self) -> list[ReceivedAlert]:
+        """Alerts published since the last call, as an SQS subscriber of the topic gets them."""
+        sqs = boto3.client("sqs")
+        alerts = []
+        while messages := sqs.receive_message(QueueUrl=self.alert_queue_url, MaxNumberOfMessages=10).get("Messages"):
+            for message in messages:
+                envelope = json.loads(message["Body"])
+                attributes = {name: item["Value"] for name, item in envelope.get("MessageAttributes", {}).items()}
+                alerts.append(ReceivedAlert(envelope.get("Subject", ""), envelope["Message"], attributes))
+                sqs.delete_message(QueueUrl=self.alert_queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return alerts
+
+    def put_api_key(self, secret_string: str) -> None:
+        boto3.client("secretsmanager").put_secret_value(SecretId=self.secret_arn, SecretString=secret_string)
+
+
+def create_stack(api_key_secret: str | None, *, template: dict[str, Any] | None = None) -> EmulatedStack:
+    """Make the table, topic and secret inside an active moto mock (or against a moto server
+    named by AWS_ENDPOINT_URL). `api_key_secret` is the secret's value; None leaves no secret."""
+    template = template or load_template()
+    resources = template["Resources"]
+
+    table = resources["HistoryTable"]["Properties"]
+    dynamodb = boto3.client("dynamodb")
+    table_name = "balance-monitor-history"
+    dynamodb.create_table(
+        TableName=table_name,
+        AttributeDefinitions=table["AttributeDefinitions"],
+        KeySchema=table["KeySchema"],
+        BillingMode=table["BillingMode"],
+        SSESpecification={"Enabled": table["SSESpecification"]["SSEEnabled"]},
+    )
+    dynamodb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=table["TimeToLiveSpecification"])
+
+    sns = boto3.client("sns")
+    topic_properties = resources["AlertTopic"]["Properties"]
+    topic_arn = sns.create_topic(
+        Name="balance-monitor-alerts", Attributes={"DisplayName": topic_properties["DisplayName"]}
+    )["TopicArn"]
+    sqs = boto3.client("sqs")
+    queue_url = sqs.create_queue(QueueName="balance-monitor-alert-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+    secrets = boto3.client("secretsmanager")
+    name = "balance-monitor/deepseek-api-key"
+    if api_key_secret is None:
+        secret_arn = f"arn:aws:secretsmanager:us-east-1:123456789012:secret:{name}-AbCdEf"
+    else:
+        secret_arn = secrets.create_secret(Name=name, SecretString=api_key_secret)["ARN"]
+    return EmulatedStack(template, table_name, topic_arn, secret_arn, queue_url)

@@ -1,0 +1,71 @@
+"""Check that `sam build` produced an artifact for the function's real runtime: every
+compiled module built for CPython 3.13 on arm64 (aarch64), every pinned dependency present,
+the handler's own code inside, and no AWS SDK bundled (the Lambda runtime provides it).
+
+    python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+REQUIREMENTS = Path(__file__).resolve().parents[1] / "src" / "handler" / "requirements.txt"
+COMPILED_FOR_TARGET = re.compile(r"\.cpython-313-aarch64-linux-gnu\.so$|\.abi3\.so$")
+
+
+def problems(artifact: Path) -> list[str]:
+    found = []
+    if not (artifact / "app.py").is_file() or not (artifact / "balance_monitor" / "check.py").is_file():
+        found.append("the handler's code (app.py, balance_monitor/) is missing")
+    for library in artifact.rglob("*.so"):
+        if not COMPILED_FOR_TARGET.search(library.name):
+            found.append(f"{library.relative_to(artifact)} is not built for cpython-313 aarch64")
+    installed = {_normalise(path.name.split("-")[0]) for path in artifact.glob("*.dist-info")}
+    for line in REQUIREMENTS.read_text().splitlines():
+        name = line.split("#")[0].split("==")[0].strip()
+        if name and _normalise(name) not in installed:
+            found.append(f"pinned dependency {name} is missing")
+    for sdk in ("boto3", "botocore"):
+        if (artifact / sdk).exists():
+            found.append(f"{sdk} is bundled, but the Lambda runtime provides it")
+    return found
+
+
+def zipped_size(artifact: Path) -> int:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(artifact.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(artifact))
+    return buffer.tell()
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def main(argv: list[str]) -> int:
+    artifact = Path(argv[1] if len(argv) > 1 else ".aws-sam/build/BalanceCheckFunction")
+    if not artifact.is_dir():
+        print(f"no artifact at {artifact}: run `sam build` first", file=sys.stderr)
+        return 2
+    found = problems(artifact)
+    for problem in found:
+        print(f"artifact problem: {problem}", file=sys.stderr)
+    unzipped = sum(path.stat().st_size for path in artifact.rglob("*") if path.is_file())
+    compiled = len(list(artifact.rglob("*.so")))
+    print(
+        f"artifact {artifact}: {unzipped / 2**20:.1f} MiB unzipped, {zipped_size(artifact) / 2**20:.1f} MiB zipped, "
+        f"{compiled} compiled modules, all for cpython-313 aarch64"
+        if not found
+        else "artifact check failed"
+    )
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,252 @@
+"""The DynamoDB table that holds every check and each account's alert state.
+
+Key design (single table, one partition per account):
+    account = "default"   record = "check#2026-11-25T19:30:00Z"   one item per check, with TTL
+    account = "default"   record = "state"                         the alert state, no TTL
+so one account's checks over a time range are one Query, never a Scan.
+State writes are conditional on the version read, and a notification is claimed with a
+lease before it is published, so two racing invocations cannot both send it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from balance_monitor.adapters.aws_errors import AWS_ERRORS, error_code
+from balance_monitor.alert_lifecycle import AlertState, CheckOutcome, NotificationKind, Observation, Status
+from balance_monitor.balance import BalanceReport, CurrencyBalance
+from balance_monitor.errors import HistoryStoreError
+from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
+
+CHECK_PREFIX = "check#"
+STATE_RECORD = "state"
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class HistoryTable:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def load_state(self, account: str) -> AlertState:
+        response = self._call(
+            "get_item",
+            TableName=self._table,
+            Key=_key(account, STATE_RECORD),
+            ConsistentRead=True,
+        )
+        return _state_from_item(_plain(response.get("Item", {})))
+
+    def claim_notification(self, account: str, version: int, owner: str, lease_until: int, now: int) -> bool:
+        """Take the right to publish the notification decided from state `version`."""
+        return self._conditional(
+            "update_item",
+            TableName=self._table,
+            Key=_key(account, STATE_RECORD),
+            UpdateExpression="SET lease_owner = :owner, lease_until = :until",
+            ConditionExpression=f"{_version_is(version)} AND {_lease_free()}",
+            ExpressionAttributeValues=_values(owner=owner, until=lease_until, version=version, now=now),
+        )
+
+    def release_claim(self, account: str, owner: str) -> None:
+        self._conditional(
+            "update_item",
+            TableName=self._table,
+            Key=_key(account, STATE_RECORD),
+            UpdateExpression="REMOVE lease_owner, lease_until",
+            ConditionExpression="lease_owner = :owner",
+            ExpressionAttributeValues=_values(owner=owner),
+        )
+
+    def commit(self, record: CheckRecord, state: AlertState, *, owner: str | None, now: int) -> bool:
+        """Write the check and the state it led to, in one transaction. False when another
+        invocation moved the state on first (the caller re-reads and decides again)."""
+        previous_version = state.version - 1
+        condition = _version_is(previous_version) + " AND " + ("lease_owner = :owner" if owner else _lease_free())
+        values = {"version": previous_version, **({"owner": owner} if owner else {"now": now})}
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self._table, "Item": _serialize(_check_item(record))}},
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": _serialize(_state_item(record.account, state)),
+                            "ConditionExpression": condition,
+                            "ExpressionAttributeValues": _values(**values),
+                        }
+                    },
+                ]
+            )
+        except AWS_ERRORS as exc:
+            reasons = exc.response.get("CancellationReasons", []) if isinstance(exc, ClientError) else []
+            if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
+                return False
+            raise _store_error("transact_write_items", exc) from exc
+        return True
+
+    def put_check(self, record: CheckRecord, *, only_if_absent: bool = False) -> bool:
+        """Write one check record; with only_if_absent, keep an existing record for that time."""
+        options = {"ConditionExpression": "attribute_not_exists(account)"} if only_if_absent else {}
+        return self._conditional("put_item", TableName=self._table, Item=_serialize(_check_item(record)), **options)
+
+    def checks_between(self, account: str, start: datetime, end: datetime) -> Iterator[CheckRecord]:
+        """One account's checks from start to end inclusive, oldest first, by Query."""
+        paginator = self._client.get_paginator("query")
+        try:
+            pages = paginator.paginate(
+                TableName=self._table,
+                KeyConditionExpression="account = :account AND #record BETWEEN :start AND :end",
+                ExpressionAttributeNames={"#record": "record"},
+                ExpressionAttributeValues=_values(
+                    account=account,
+                    start=CHECK_PREFIX + format_timestamp(start),
+                    end=CHECK_PREFIX + format_timestamp(end),
+                ),
+            )
+            for page in pages:
+                for item in page["Items"]:
+                    yield check_from_item(_plain(item))
+        except AWS_ERRORS as exc:
+            raise _store_error("query", exc) from exc
+
+    def _call(self, operation: str, **request: Any) -> dict[str, Any]:
+        try:
+            return getattr(self._client, operation)(**request)
+        except AWS_ERRORS as exc:
+            raise _store_error(operation, exc) from exc
+
+    def _conditional(self, operation: str, **request: Any) -> bool:
+        try:
+            getattr(self._client, operation)(**request)
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise _store_error(operation, exc) from exc
+        return True
+
+
+def check_from_item(item: dict[str, Any]) -> CheckRecord:
+    balances = {
+        currency: CurrencyBalance(
+            currency=currency,
+            total=amounts.get("total"),
+            granted=amounts.get("granted"),
+            topped_up=amounts.get("topped_up"),
+        )
+        for currency, amounts in sorted(item.get("balances", {}).items())
+    }
+    report = None
+    if "is_available" in item and balances:
+        report = BalanceReport(is_available=item["is_available"], balances=balances)
+    return CheckRecord(
+        account=item["account"],
+        checked_at=parse_timestamp(item["checked_at"]),
+        observation=Observation(outcome=CheckOutcome(item["outcome"]), report=report, error=item.get("error")),
+        expires_at=datetime.fromtimestamp(int(item["expires_at"]), tz=UTC),
+        status=Status(item["status"]) if "status" in item else None,
+        notification=NotificationKind(item["notification"]) if "notification" in item else None,
+        alert_error=item.get("alert_error"),
+    )
+
+
+def _check_item(record: CheckRecord) -> dict[str, Any]:
+    observation = record.observation
+    item: dict[str, Any] = {
+        "account": record.account,
+        "record": CHECK_PREFIX + format_timestamp(record.checked_at),
+        "checked_at": format_timestamp(record.checked_at),
+        "outcome": observation.outcome.value,
+        "expires_at": int(record.expires_at.timestamp()),
+    }
+    if observation.report:
+        item["is_available"] = observation.report.is_available
+        item["balances"] = {
+            currency: {
+                name: amount
+                for name, amount in (
+                    ("total", balance.total),
+                    ("granted", balance.granted),
+                    ("topped_up", balance.topped_up),
+                )
+                if amount is not None  # unknown stays absent, never 0
+            }
+            for currency, balance in observation.report.balances.items()
+        }
+    optional = {
+        "error": observation.error,
+        "status": record.status,
+        "notification": record.notification,
+        "alert_error": record.alert_error,
+    }
+    item.update({name: str(value) for name, value in optional.items() if value is not None})
+    return item
+
+
+def _state_item(account: str, state: AlertState) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "account": account,
+        "record": STATE_RECORD,
+        "status": state.status.value,
+        "last_check_failed": state.last_check_failed,
+        "consecutive_failures": state.consecutive_failures,
+        "version": state.version,
+    }
+    for name in ("since", "last_check_at", "last_notified_at"):
+        moment = getattr(state, name)
+        if moment is not None:
+            item[name] = format_timestamp(moment)
+    return item
+
+
+def _state_from_item(item: dict[str, Any]) -> AlertState:
+    if "version" not in item:
+        return AlertState()  # never checked (a bare lease may exist while the first alert is sent)
+
+    def moment(name: str) -> datetime | None:
+        return parse_timestamp(item[name]) if name in item else None
+
+    return AlertState(
+        status=Status(item["status"]),
+        since=moment("since"),
+        last_check_at=moment("last_check_at"),
+        last_check_failed=item["last_check_failed"],
+        consecutive_failures=int(item["consecutive_failures"]),
+        last_notified_at=moment("last_notified_at"),
+        version=int(item["version"]),
+    )
+
+
+def _version_is(version: int) -> str:
+    return "version = :version" if version else "attribute_not_exists(version)"
+
+
+def _lease_free() -> str:
+    return "(attribute_not_exists(lease_until) OR lease_until < :now)"
+
+
+def _key(account: str, record: str) -> dict[str, Any]:
+    return {"account": {"S": account}, "record": {"S": record}}
+
+
+def _values(**values: Any) -> dict[str, Any]:
+    # DynamoDB rejects unused expression values, so a zero version is left out with its condition.
+    return {f":{name}": _serializer.serialize(value) for name, value in values.items() if name != "version" or value}
+
+
+def _serialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in item.items()}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _store_error(operation: str, exc: Exception) -> HistoryStoreError:
+    return HistoryStoreError(f"history table {operation} failed ({error_code(exc)})")

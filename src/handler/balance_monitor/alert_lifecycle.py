@@ -1,0 +1,169 @@
+"""Where alerts are decided: an account's state, and what one more check does to it.
+
+Modelled on CloudWatch alarms and Alertmanager: notify when the state changes, remind
+while a bad state lasts, say when it is resolved. Pure functions over plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from balance_monitor.balance import BalanceReport, Thresholds
+
+# One unreadable balance alerts nobody; this many in a row means the monitor is failing.
+FAILURES_BEFORE_FAILING = 3
+
+
+class Status(StrEnum):
+    HEALTHY = "healthy"
+    LOW = "low"  # some currency is below its threshold
+    UNAVAILABLE = "unavailable"  # DeepSeek refuses API calls; outranks LOW
+    KEY_REJECTED = "key_rejected"  # the monitor is misconfigured
+    FAILING = "failing"  # the balance could not be read several checks in a row
+
+
+SEVERITY = {
+    Status.HEALTHY: "info",
+    Status.LOW: "warning",
+    Status.UNAVAILABLE: "critical",
+    Status.KEY_REJECTED: "critical",
+    Status.FAILING: "critical",
+}
+
+
+class CheckOutcome(StrEnum):
+    OK = "ok"  # the balance was read
+    KEY_REJECTED = "key_rejected"  # 401, or the secret holds no key
+    INSUFFICIENT_BALANCE = "insufficient_balance"  # 402: the account cannot serve
+    FAILED = "failed"  # anything else: the balance is unknown
+
+
+class NotificationKind(StrEnum):
+    ALERT = "alert"
+    REMINDER = "reminder"
+    RECOVERY = "recovery"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one check learned: a balance report, or why there is none."""
+
+    outcome: CheckOutcome
+    report: BalanceReport | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertState:
+    """An account's alert state as stored between checks; `version` guards concurrent updates."""
+
+    status: Status = Status.HEALTHY
+    since: datetime | None = None
+    last_check_at: datetime | None = None
+    last_check_failed: bool = False
+    consecutive_failures: int = 0
+    last_notified_at: datetime | None = None
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Notification:
+    kind: NotificationKind
+    status: Status
+    previous_status: Status
+    since: datetime
+    checked_at: datetime
+    observation: Observation
+    consecutive_failures: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    state: AlertState
+    notification: Notification | None
+
+
+def is_duplicate(state: AlertState, checked_at: datetime) -> bool:
+    """The check at this time already succeeded: a redelivered event must not run it again."""
+    return state.last_check_at == checked_at and not state.last_check_failed
+
+
+def is_stale(state: AlertState, checked_at: datetime) -> bool:
+    """A later check already moved the state on; an older one may only add history."""
+    return state.last_check_at is not None and checked_at < state.last_check_at
+
+
+def currencies_below_threshold(report: BalanceReport, thresholds: Thresholds) -> list[str]:
+    below = []
+    for currency, balance in report.balances.items():
+        threshold = thresholds.for_currency(currency)
+        if balance.total is not None and threshold is not None and balance.total < threshold:
+            below.append(currency)
+    return below
+
+
+def balance_status(report: BalanceReport, thresholds: Thresholds) -> Status:
+    if not report.is_available:
+        return Status.UNAVAILABLE
+    if currencies_below_threshold(report, thresholds):
+        return Status.LOW
+    return Status.HEALTHY
+
+
+def evaluate(
+    previous: AlertState,
+    observation: Observation,
+    *,
+    checked_at: datetime,
+    thresholds: Thresholds,
+    reminder_interval: timedelta,
+) -> Evaluation:
+    """The state after this check, and the notification it calls for, if any."""
+    # A retried failed check is the same check: it must not count as one more failure.
+    retry_of_failed_check = previous.last_check_at == checked_at and previous.last_check_failed
+    failures = 0
+    if observation.outcome is CheckOutcome.FAILED:
+        failures = previous.consecutive_failures + (0 if retry_of_failed_check else 1)
+        status = Status.FAILING if failures >= FAILURES_BEFORE_FAILING else previous.status
+    elif observation.outcome is CheckOutcome.KEY_REJECTED:
+        status = Status.KEY_REJECTED
+    elif observation.outcome is CheckOutcome.INSUFFICIENT_BALANCE:
+        status = Status.UNAVAILABLE
+    elif observation.report is not None:
+        status = balance_status(observation.report, thresholds)
+    else:
+        raise ValueError("an OK observation must carry its balance report")
+
+    kind: NotificationKind | None = None
+    if status != previous.status:
+        kind = NotificationKind.RECOVERY if status is Status.HEALTHY else NotificationKind.ALERT
+    elif status is not Status.HEALTHY and (
+        previous.last_notified_at is None or checked_at - previous.last_notified_at >= reminder_interval
+    ):
+        kind = NotificationKind.REMINDER
+
+    since = previous.since if status == previous.status and previous.since else checked_at
+    state = replace(
+        previous,
+        status=status,
+        since=since,
+        last_check_at=checked_at,
+        last_check_failed=observation.outcome is CheckOutcome.FAILED,
+        consecutive_failures=failures,
+        last_notified_at=checked_at if kind else previous.last_notified_at,
+        version=previous.version + 1,
+    )
+    notification = None
+    if kind:
+        notification = Notification(
+            kind=kind,
+            status=status,
+            previous_status=previous.status,
+            since=since,
+            checked_at=checked_at,
+            observation=observation,
+            consecutive_failures=failures,
+        )
+    return Evaluation(state=state, notification=notification)

@@ -1,0 +1,227 @@
+"""One balance check of one account: read the balance, record the check, move the alert
+state on, and publish the notification that calls for. Collaborators are passed in."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from balance_monitor.alert_lifecycle import (
+    AlertState,
+    CheckOutcome,
+    Observation,
+    evaluate,
+    is_duplicate,
+    is_stale,
+)
+from balance_monitor.alert_messages import AlertMessage, render_alert
+from balance_monitor.balance import BalanceReport
+from balance_monitor.errors import (
+    AlertDeliveryError,
+    ApiKeyError,
+    ApiKeyMissingError,
+    BalanceFetchError,
+    CheckFailedError,
+    HistoryStoreError,
+    InsufficientBalanceError,
+    KeyRejectedError,
+)
+from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
+from balance_monitor.observability import METRICS_NAMESPACE, logger, metrics
+from balance_monitor.settings import Settings
+
+# How often to re-read the state when another invocation holds it, and how long to wait.
+STATE_ATTEMPTS = 5
+STATE_RETRY_SECONDS = 0.25
+
+
+class ApiKeySource(Protocol):
+    def get(self, *, refresh: bool = False) -> str: ...
+
+
+class BalanceClient(Protocol):
+    def fetch_balance(self, api_key: str, deadline: float) -> BalanceReport: ...
+
+
+class History(Protocol):
+    def load_state(self, account: str) -> AlertState: ...
+    def claim_notification(self, account: str, version: int, owner: str, lease_until: int, now: int) -> bool: ...
+    def release_claim(self, account: str, owner: str) -> None: ...
+    def commit(self, record: CheckRecord, state: AlertState, *, owner: str | None, now: int) -> bool: ...
+    def put_check(self, record: CheckRecord, *, only_if_absent: bool = False) -> bool: ...
+
+
+class Alerts(Protocol):
+    def publish(self, message: AlertMessage) -> str: ...
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    account: str
+    checked_at: datetime
+    result: str  # "checked", "duplicate" (already done) or "late" (a newer check came first)
+    status: str
+    outcome: str | None = None
+    notification: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "account": self.account,
+            "checked_at": format_timestamp(self.checked_at),
+            "result": self.result,
+            "outcome": self.outcome and str(self.outcome),
+            "status": str(self.status),
+            "notification": self.notification and str(self.notification),
+        }
+
+
+def check_time(event: Any, now: datetime) -> datetime:
+    """A scheduled event's `time`, so that a redelivered event is the same check; else now."""
+    text = event.get("time") if isinstance(event, dict) else None
+    if text is None:
+        return now.astimezone(UTC).replace(microsecond=0)
+    try:
+        return parse_timestamp(str(text))
+    except ValueError as exc:
+        raise ValueError(f"event time {str(text)[:40]!r} is not an ISO-8601 time with a zone") from exc
+
+
+def balance_reader(api_key: ApiKeySource, client: BalanceClient, deadline: float) -> Callable[[], BalanceReport]:
+    def read() -> BalanceReport:
+        key = api_key.get()
+        try:
+            return client.fetch_balance(key, deadline)
+        except KeyRejectedError:
+            # The cached key may have been rotated since it was read: try the secret's current one.
+            fresh_key = api_key.get(refresh=True)
+            if fresh_key == key:
+                raise
+            logger.info("API key changed in the secret; retrying with it")
+            return client.fetch_balance(fresh_key, deadline)
+
+    return read
+
+
+def observe(read_balance: Callable[[], BalanceReport]) -> Observation:
+    """Turn a balance read into an Observation; a failure is never a zero balance."""
+    try:
+        return Observation(outcome=CheckOutcome.OK, report=read_balance())
+    except (KeyRejectedError, ApiKeyMissingError) as exc:
+        return Observation(outcome=CheckOutcome.KEY_REJECTED, error=str(exc))
+    except InsufficientBalanceError as exc:
+        return Observation(outcome=CheckOutcome.INSUFFICIENT_BALANCE, error=str(exc))
+    except (BalanceFetchError, ApiKeyError) as exc:
+        return Observation(outcome=CheckOutcome.FAILED, error=str(exc))
+    except Exception as exc:  # a bug must still leave a failed check in history
+        logger.exception("unexpected error while reading the balance")
+        return Observation(outcome=CheckOutcome.FAILED, error=f"unexpected error ({type(exc).__name__})")
+
+
+def run_check(
+    settings: Settings,
+    *,
+    read_balance: Callable[[], BalanceReport],
+    history: History,
+    alerts: Alerts,
+    checked_at: datetime,
+    owner: str,
+    lease_seconds: int,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sleep: Callable[[float], None] = time.sleep,
+) -> CheckSummary:
+    """Check the balance once. Raises CheckFailedError after recording a check whose balance
+    could not be read, and AlertDeliveryError when a due alert could not be published (the
+    state is then left as it was, so the alert is sent again on the next attempt)."""
+    account = settings.account
+    state = history.load_state(account)
+    if is_duplicate(state, checked_at):
+        logger.info("check already done; redelivered event ignored", extra={"checked_at": format_timestamp(checked_at)})
+        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+        return CheckSummary(account, checked_at, result="duplicate", status=state.status)
+
+    observation = observe(read_balance)
+    record = CheckRecord(account, checked_at, observation, expires_at=checked_at + settings.history_retention)
+    for attempt in range(STATE_ATTEMPTS):
+        if attempt:
+            sleep(STATE_RETRY_SECONDS * attempt)
+            state = history.load_state(account)
+        if is_duplicate(state, checked_at):
+            return CheckSummary(account, checked_at, result="duplicate", status=state.status)
+        if is_stale(state, checked_at):
+            history.put_check(record, only_if_absent=True)
+            logger.info("a newer check moved the state on; this one only joins the history")
+            return _finish(record, CheckSummary(account, checked_at, "late", state.status, observation.outcome))
+
+        evaluation = evaluate(
+            state,
+            observation,
+            checked_at=checked_at,
+            thresholds=settings.thresholds,
+            reminder_interval=settings.reminder_interval,
+        )
+        notification = evaluation.notification
+        kind = notification.kind if notification else None
+        decided = replace(record, status=evaluation.state.status, notification=kind)
+        now = int(clock().timestamp())
+        if notification is None:
+            committed = history.commit(decided, evaluation.state, owner=None, now=now)
+        elif history.claim_notification(account, state.version, owner, now + lease_seconds, now):
+            message = render_alert(notification, account=account, thresholds=settings.thresholds)
+            _publish(alerts, message, history, decided, owner)
+            committed = history.commit(decided, evaluation.state, owner=owner, now=now)
+            if not committed:
+                raise HistoryStoreError("the alert state changed while this check held its lease")
+        else:
+            committed = False
+        if committed:
+            summary = CheckSummary(account, checked_at, "checked", evaluation.state.status, observation.outcome, kind)
+            return _finish(decided, summary)
+
+    history.put_check(record, only_if_absent=True)
+    raise HistoryStoreError("the alert state stayed busy with another check; this one was recorded only")
+
+
+def _publish(alerts: Alerts, message: AlertMessage, history: History, record: CheckRecord, owner: str) -> None:
+    try:
+        message_id = alerts.publish(message)
+    except AlertDeliveryError as exc:
+        # Record the check, leave the state unmoved and let the claim go: the next attempt sends it.
+        history.put_check(replace(record, status=None, alert_error=str(exc)))
+        try:
+            history.release_claim(record.account, owner)
+        except HistoryStoreError:
+            logger.warning("could not release the alert claim; it expires by itself")
+        logger.error("alert could not be published", extra={"error": str(exc), **message.attributes})
+        metrics.add_metric(name="AlertDeliveryFailed", unit=MetricUnit.Count, value=1)
+        raise
+    logger.info("alert published", extra={"message_id": message_id, "subject": message.subject, **message.attributes})
+    metrics.add_metric(name="AlertsPublished", unit=MetricUnit.Count, value=1)
+
+
+def _finish(record: CheckRecord, summary: CheckSummary) -> CheckSummary:
+    """Metrics and the log line for a recorded check; a failed one is raised so Lambda sees it."""
+    observation = record.observation
+    succeeded = observation.outcome is CheckOutcome.OK
+    metrics.add_metric(name="CheckSucceeded", unit=MetricUnit.Count, value=int(succeeded))
+    metrics.add_metric(name="CheckFailed", unit=MetricUnit.Count, value=int(not succeeded))
+    if observation.report:
+        for currency, balance in observation.report.balances.items():
+            if balance.total is None:
+                continue
+            # CloudWatch stores doubles; the exact Decimal stays in history and alerts.
+            with single_metric(
+                name="Balance", unit=MetricUnit.NoUnit, value=float(balance.total), namespace=METRICS_NAMESPACE
+            ) as metric:
+                metric.add_dimension(name="account", value=record.account)
+                metric.add_dimension(name="currency", value=currency)
+    fields = summary.as_dict()
+    if observation.outcome is CheckOutcome.FAILED:
+        logger.error("balance check failed", extra={"error": observation.error, **fields})
+        raise CheckFailedError(f"balance check failed: {observation.error}")
+    logger.info("balance checked", extra=fields)
+    return summary

@@ -1,0 +1,57 @@
+"""The project's own exceptions. Adapters raise these `from` the library error they wrap."""
+
+
+class MonitorError(Exception):
+    """Base class for every error the monitor raises on purpose."""
+
+
+class ConfigurationError(MonitorError):
+    """A setting is missing or invalid; the message names the variable and the value."""
+
+
+class ApiKeyError(MonitorError):
+    """The API key could not be read from Secrets Manager."""
+
+
+class ApiKeyMissingError(ApiKeyError):
+    """The secret was read but holds no usable API key (empty, or JSON without `api_key`)."""
+
+
+class BalanceFetchError(MonitorError):
+    """The balance could not be read from DeepSeek."""
+
+
+class KeyRejectedError(BalanceFetchError):
+    """DeepSeek answered 401: the API key is wrong or revoked. Retrying cannot help."""
+
+
+class InsufficientBalanceError(BalanceFetchError):
+    """DeepSeek answered 402: the account cannot serve API calls."""
+
+
+class UpstreamError(BalanceFetchError):
+    """DeepSeek could not be reached or answered with an error status."""
+
+
+class TransientUpstreamError(UpstreamError):
+    """A failure worth retrying: 429, 5xx, a timeout or a broken connection."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ResponseFormatError(BalanceFetchError):
+    """DeepSeek answered 200 with a body the monitor cannot trust."""
+
+
+class HistoryStoreError(MonitorError):
+    """The history table could not be read or written."""
+
+
+class AlertDeliveryError(MonitorError):
+    """An alert could not be published; it stays pending and is sent on the next attempt."""
+
+
+class CheckFailedError(MonitorError):
+    """The check was recorded as failed; raised so that Lambda counts an error and retries."""

@@ -1,0 +1,105 @@
+"""Settings from environment variables, parsed and validated once per container.
+
+Every error names the variable and its value. Secrets never travel in environment
+variables: the API key is read from Secrets Manager (API_KEY_SECRET_ID names it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from balance_monitor.balance import KNOWN_CURRENCIES, Thresholds
+from balance_monitor.errors import ConfigurationError
+
+DEFAULT_BASE_URL = "https://api.deepseek.com"
+DEFAULT_ACCOUNT = "default"
+_NUMBER = re.compile(r"\d{1,12}(\.\d{1,6})?")
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    topic_arn: str
+    api_key_secret_id: str
+    deepseek_base_url: str
+    thresholds: Thresholds
+    reminder_interval: timedelta
+    history_retention: timedelta
+    account: str = DEFAULT_ACCOUNT
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> Settings:
+        def required(name: str) -> str:
+            value = environ.get(name, "").strip()
+            if not value:
+                raise ConfigurationError(f"{name} must be set")
+            return value
+
+        topic_arn = required("TOPIC_ARN")
+        if not topic_arn.startswith("arn:"):
+            raise _invalid("TOPIC_ARN", topic_arn, "expected an SNS topic ARN")
+        reminder_hours = _positive_number(environ, "REMINDER_INTERVAL_HOURS", "24")
+        retention_days = _positive_number(environ, "HISTORY_RETENTION_DAYS", "90", whole=True)
+        return cls(
+            table_name=required("TABLE_NAME"),
+            topic_arn=topic_arn,
+            api_key_secret_id=required("API_KEY_SECRET_ID"),
+            deepseek_base_url=parse_base_url(environ.get("DEEPSEEK_BASE_URL", "") or DEFAULT_BASE_URL),
+            thresholds=parse_thresholds(required("LOW_BALANCE_THRESHOLD")),
+            reminder_interval=timedelta(hours=float(reminder_hours)),
+            history_retention=timedelta(days=int(retention_days)),
+        )
+
+
+def parse_thresholds(text: str) -> Thresholds:
+    """`50` for every currency, `CNY=50,USD=7` per currency, or both: `10,CNY=50`."""
+    default: Decimal | None = None
+    per_currency: dict[str, Decimal] = {}
+    for part in (piece.strip() for piece in text.split(",")):
+        currency, _, amount = part.rpartition("=")
+        currency = currency.strip().upper()
+        if not _NUMBER.fullmatch(amount.strip()):
+            raise _invalid("LOW_BALANCE_THRESHOLD", text, f"{part!r} is not a non-negative number")
+        value = Decimal(amount.strip())
+        if not currency:
+            if default is not None or "=" in part:
+                raise _invalid("LOW_BALANCE_THRESHOLD", text, "give at most one threshold for every currency")
+            default = value
+        elif currency not in KNOWN_CURRENCIES:
+            raise _invalid("LOW_BALANCE_THRESHOLD", text, f"unknown currency {currency!r}")
+        elif currency in per_currency:
+            raise _invalid("LOW_BALANCE_THRESHOLD", text, f"{currency} is given twice")
+        else:
+            per_currency[currency] = value
+    return Thresholds(default=default, per_currency=per_currency)
+
+
+def parse_base_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _invalid("DEEPSEEK_BASE_URL", url, "expected an http(s) URL")
+    # The API key travels in a header: plain HTTP is only for a simulator on this machine.
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        raise _invalid("DEEPSEEK_BASE_URL", url, "use https (http only for localhost)")
+    if parts.query or parts.fragment:
+        raise _invalid("DEEPSEEK_BASE_URL", url, "no query or fragment allowed")
+    return url.strip().rstrip("/")
+
+
+def _positive_number(environ: Mapping[str, str], name: str, default: str, *, whole: bool = False) -> Decimal:
+    text = environ.get(name, "") or default
+    value = text.strip()
+    if not _NUMBER.fullmatch(value) or Decimal(value) <= 0 or (whole and "." in value):
+        kind = "a positive whole number" if whole else "a positive number"
+        raise _invalid(name, text, f"expected {kind}")
+    return Decimal(value)
+
+
+def _invalid(name: str, value: str, reason: str) -> ConfigurationError:
+    return ConfigurationError(f"{name}={value!r} is invalid: {reason}")

@@ -1,0 +1,103 @@
+"""The real handler and adapters against moto (resources made from template.yaml) and a
+DeepSeek simulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from moto import mock_aws
+
+import app
+from balance_monitor.adapters.deepseek import DeepSeekClient
+from balance_monitor.adapters.history_table import HistoryTable
+from balance_monitor.alert_lifecycle import AlertState
+from balance_monitor.history import CheckRecord
+from balance_monitor.observability import metrics
+from balance_monitor.settings import Settings
+from sandbox.aws import EmulatedStack, ReceivedAlert, create_stack
+from sandbox.deepseek_simulator import DeepSeekSimulator
+from sandbox.lambda_context import LambdaContext
+
+SCHEDULED_EVENT = Path(__file__).resolve().parents[2] / "events" / "scheduled.json"
+API_KEY = "sk-test-3f9a1c0b7d2e4f60a8b5c4d3e2f1a0b9"
+
+
+@pytest.fixture
+def deepseek() -> Iterator[DeepSeekSimulator]:
+    with DeepSeekSimulator(API_KEY) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def stack() -> Iterator[EmulatedStack]:
+    with mock_aws():
+        yield create_stack(f'{{"api_key": "{API_KEY}"}}')
+
+
+class Monitor:
+    """Invokes the deployed handler as Lambda would, with the template's environment."""
+
+    def __init__(self, stack: EmulatedStack, deepseek: DeepSeekSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.stack = stack
+        self.deepseek = deepseek
+        self.sleeps: list[float] = []
+        self._monkeypatch = monkeypatch
+        self.configure()
+
+    def configure(self, *, read_timeout: float = 2.0, connect_timeout: float = 1.0, **parameters_: str) -> None:
+        """Set the function's environment from the template and build its collaborators."""
+        environment = self.stack.function_environment(**{"DeepSeekBaseUrl": self.deepseek.base_url, **parameters_})
+        for name, value in environment.items():
+            self._monkeypatch.setenv(name, value)
+        built = app.build_collaborators(Settings.from_environment(environment))
+        # Same client, but backoff sleeps are recorded rather than slept, and timeouts are short.
+        client = DeepSeekClient(
+            built.settings.deepseek_base_url,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            sleep=self.sleeps.append,
+        )
+        self.collaborators = dataclasses.replace(built, deepseek=client)
+        self._monkeypatch.setattr(app, "collaborators", lambda: self.collaborators)
+
+    def invoke(self, event: dict[str, Any] | None = None, *, timeout_seconds: float = 60.0) -> dict[str, Any]:
+        return app.lambda_handler(event if event is not None else {}, LambdaContext(timeout_seconds=timeout_seconds))
+
+    def scheduled(self, time: str) -> dict[str, Any]:
+        return self.invoke(scheduled_event(time))
+
+    def alerts(self) -> list[ReceivedAlert]:
+        return self.stack.received_alerts()
+
+    def history(self) -> list[CheckRecord]:
+        """Every check of the default account, oldest first, read by the product's own Query."""
+        table = HistoryTable(boto3.client("dynamodb"), self.stack.table_name)
+        return list(table.checks_between("default", datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)))
+
+    def state(self) -> AlertState:
+        return HistoryTable(boto3.client("dynamodb"), self.stack.table_name).load_state("default")
+
+    def raw_items(self) -> list[dict[str, Any]]:
+        return boto3.client("dynamodb").scan(TableName=self.stack.table_name)["Items"]
+
+
+@pytest.fixture
+def monitor(stack: EmulatedStack, deepseek: DeepSeekSimulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Monitor]:
+    parameters.clear_caches()
+    yield Monitor(stack, deepseek, monkeypatch)
+    parameters.clear_caches()
+    metrics.clear_metrics()
+
+
+def scheduled_event(time: str) -> dict[str, Any]:
+    """The event EventBridge sends on a schedule: events/scheduled.json at another time."""
+    event = json.loads(SCHEDULED_EVENT.read_text())
+    return {**event, "time": time}

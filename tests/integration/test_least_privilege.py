@@ -1,0 +1,49 @@
+"""The function's IAM policy grants exactly the AWS calls the code makes, on the paths a
+user meets: a healthy check, an alert, a failed check, a failed publish."""
+
+import dataclasses
+from typing import Any
+
+import pytest
+from botocore.client import BaseClient
+
+from balance_monitor.adapters.alert_topic import AlertTopic
+from balance_monitor.errors import MonitorError
+from sandbox.deepseek_simulator import Reply
+
+from ..test_template import EXPECTED_GRANTS
+from .test_alert_delivery import FlakySns
+
+# Calls authorised as another action (TransactWriteItems is authorised per item it writes).
+AUTHORISED_AS = {"dynamodb:TransactWriteItems": ["dynamodb:PutItem"]}
+NOT_THE_FUNCTIONS = {"sqs", "secretsmanager:PutSecretValue"}  # the test's own inbox and setup
+
+
+def test_the_policy_grants_exactly_the_calls_the_function_makes(monitor, monkeypatch):
+    calls: set[str] = set()
+    original = BaseClient._make_api_call
+
+    def recording(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
+        calls.add(f"{client.meta.service_model.signing_name}:{operation}")
+        return original(client, operation, request)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    monitor.configure(LowBalanceThreshold="CNY=500")
+    monitor.scheduled("2026-11-25T08:00:00Z")  # alert
+    monitor.scheduled("2026-11-25T08:15:00Z")  # healthy path, no alert
+    monitor.deepseek.then(Reply(404))
+    with pytest.raises(MonitorError):
+        monitor.scheduled("2026-11-25T08:30:00Z")  # failed check
+    monitor.deepseek.top_up("CNY", "1000")
+    flaky_topic = AlertTopic(FlakySns(failures=1), monitor.stack.topic_arn)
+    monitor.collaborators = dataclasses.replace(monitor.collaborators, alerts=flaky_topic)
+    with pytest.raises(MonitorError):
+        monitor.scheduled("2026-11-25T08:45:00Z")  # recovery that could not be published
+
+    made = {
+        granted
+        for call in calls
+        if call.split(":")[0] not in NOT_THE_FUNCTIONS and call not in NOT_THE_FUNCTIONS
+        for granted in AUTHORISED_AS.get(call, [call])
+    }
+    assert made == {action for action in EXPECTED_GRANTS if not action.startswith("kms:")}

@@ -1,0 +1,60 @@
+"""The API key never reaches a log, a history record, an alert or a summary, even when
+DeepSeek's own error message quotes the key it was sent."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from balance_monitor.errors import MonitorError
+from balance_monitor.observability import logger
+from sandbox.deepseek_simulator import Reply
+
+from .conftest import API_KEY
+
+REVOKED_KEY = "sk-revoked-5e6f7a8b9c0d1e2f"
+
+
+@pytest.fixture
+def captured_logs(caplog: pytest.LogCaptureFixture):
+    """Everything the Powertools logger writes, and every other logger at INFO and above."""
+    handler = logger.registered_handler
+    buffer = io.StringIO()
+    original = handler.setStream(buffer)
+    caplog.set_level(logging.INFO)
+    yield lambda: buffer.getvalue() + caplog.text
+    handler.setStream(original)
+
+
+def test_no_secret_in_anything_the_monitor_produces(monitor, captured_logs):
+    seen: list[str] = []
+
+    def check(time: str) -> None:
+        try:
+            seen.append(json.dumps(monitor.scheduled(time)))
+        except MonitorError as exc:
+            seen.append(repr(exc))
+
+    monitor.configure(LowBalanceThreshold="CNY=500")
+    check("2026-11-25T08:00:00Z")  # low: an alert
+    monitor.deepseek.then(Reply(503), Reply(200, b"<html>oops</html>"))
+    check("2026-11-25T08:15:00Z")  # a retry, then a failed check
+    monitor.stack.put_api_key(json.dumps({"api_key": REVOKED_KEY}))
+    monitor.collaborators.api_key.get(refresh=True)
+    check("2026-11-25T08:30:00Z")  # 401 whose body quotes the key: key-rejected alert
+
+    alerts = monitor.alerts()
+    assert [alert.attributes["status"] for alert in alerts] == ["low", "key_rejected"]
+    everything = "\n".join(
+        [
+            captured_logs(),
+            json.dumps(monitor.raw_items()),
+            *seen,
+            *(f"{alert.subject}\n{alert.body}\n{alert.attributes}" for alert in alerts),
+        ]
+    )
+    assert "balance checked" in everything  # the logs were really captured
+    assert API_KEY not in everything
+    assert REVOKED_KEY not in everything
+    assert "Bearer" not in everything

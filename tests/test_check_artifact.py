@@ -1,0 +1,48 @@
+"""scripts/check_artifact.py catches an artifact that would not run on python3.13 arm64."""
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("check_artifact", ROOT / "scripts" / "check_artifact.py")
+check_artifact = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(check_artifact)
+
+
+@pytest.fixture
+def artifact(tmp_path: Path) -> Path:
+    """A complete artifact as `sam build` makes it, with empty stand-ins for the packages."""
+    shutil.copytree(ROOT / "src" / "handler" / "balance_monitor", tmp_path / "balance_monitor")
+    shutil.copy(ROOT / "src" / "handler" / "app.py", tmp_path)
+    for line in check_artifact.REQUIREMENTS.read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            (tmp_path / f"{name.replace('-', '_')}-{version}.dist-info").mkdir()
+    (tmp_path / "wrapt").mkdir()
+    (tmp_path / "wrapt" / "_wrappers.cpython-313-aarch64-linux-gnu.so").write_bytes(b"\x7fELF")
+    return tmp_path
+
+
+def test_a_complete_arm64_artifact_passes(artifact):
+    assert check_artifact.problems(artifact) == []
+
+
+def test_a_module_built_for_another_machine_or_python_is_caught(artifact):
+    (artifact / "wrapt" / "_wrappers.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\x7fELF")
+
+    assert check_artifact.problems(artifact) == [
+        "wrapt/_wrappers.cpython-311-x86_64-linux-gnu.so is not built for cpython-313 aarch64"
+    ]
+
+
+def test_a_missing_dependency_or_a_bundled_sdk_is_caught(artifact):
+    shutil.rmtree(next(artifact.glob("tenacity-*.dist-info")))
+    (artifact / "botocore").mkdir()
+
+    assert check_artifact.problems(artifact) == [
+        "pinned dependency tenacity is missing",
+        "botocore is bundled, but the Lambda runtime provides it",
+    ]

@@ -1,0 +1,203 @@
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from balance_monitor.alert_lifecycle import (
+    AlertState,
+    CheckOutcome,
+    NotificationKind,
+    Observation,
+    Status,
+    evaluate,
+    is_duplicate,
+    is_stale,
+)
+from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+
+THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
+REMINDER = timedelta(hours=24)
+START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+STEP = timedelta(minutes=15)
+
+
+def balances(is_available: bool = True, **totals: str | None) -> Observation:
+    report = BalanceReport(
+        is_available=is_available,
+        balances={
+            currency: CurrencyBalance(currency, None if total is None else Decimal(total))
+            for currency, total in sorted(totals.items())
+        },
+    )
+    return Observation(CheckOutcome.OK, report=report)
+
+
+FAILED = Observation(CheckOutcome.FAILED, error="DeepSeek answered HTTP 503")
+KEY_REJECTED = Observation(CheckOutcome.KEY_REJECTED, error="DeepSeek rejected the API key (HTTP 401)")
+INSUFFICIENT = Observation(CheckOutcome.INSUFFICIENT_BALANCE, error="HTTP 402")
+
+
+def run(observations: list[Observation], state: AlertState | None = None, step: timedelta = STEP):
+    """Feed checks one step apart; return the final state and (kind, status) of each notification."""
+    state = state or AlertState()
+    sent = []
+    for index, observation in enumerate(observations):
+        evaluation = evaluate(
+            state, observation, checked_at=START + index * step, thresholds=THRESHOLDS, reminder_interval=REMINDER
+        )
+        state = evaluation.state
+        if evaluation.notification:
+            sent.append((evaluation.notification.kind, evaluation.notification.status))
+    return state, sent
+
+
+def test_a_healthy_account_is_never_notified():
+    state, sent = run([balances(CNY="100.00", USD="10.00")] * 10)
+
+    assert state.status is Status.HEALTHY
+    assert sent == []
+
+
+def test_falling_below_a_threshold_alerts_once_then_reminds_once_per_interval():
+    low = balances(CNY="49.99", USD="10.00")
+
+    state, sent = run([low] * (4 * 24 * 2 + 1))  # two days of 15-minute checks
+
+    assert state.status is Status.LOW
+    assert sent == [
+        (NotificationKind.ALERT, Status.LOW),
+        (NotificationKind.REMINDER, Status.LOW),
+        (NotificationKind.REMINDER, Status.LOW),
+    ]
+
+
+def test_exactly_at_the_threshold_is_not_low():
+    _, sent = run([balances(CNY="50.00", USD="7.00")])
+
+    assert sent == []
+
+
+def test_returning_to_healthy_sends_one_recovery():
+    _, sent = run([balances(CNY="10.00"), balances(CNY="10.00"), balances(CNY="500.00"), balances(CNY="500.00")])
+
+    assert sent == [(NotificationKind.ALERT, Status.LOW), (NotificationKind.RECOVERY, Status.HEALTHY)]
+
+
+def test_unavailable_outranks_low():
+    _, sent = run([balances(CNY="10.00"), balances(is_available=False, CNY="0.00")])
+
+    assert sent == [(NotificationKind.ALERT, Status.LOW), (NotificationKind.ALERT, Status.UNAVAILABLE)]
+
+
+def test_unavailable_even_when_the_amounts_look_fine():
+    state, sent = run([balances(is_available=False, CNY="900.00")])
+
+    assert state.status is Status.UNAVAILABLE
+    assert sent == [(NotificationKind.ALERT, Status.UNAVAILABLE)]
+
+
+def test_402_means_unavailable():
+    state, sent = run([INSUFFICIENT])
+
+    assert state.status is Status.UNAVAILABLE
+    assert sent == [(NotificationKind.ALERT, Status.UNAVAILABLE)]
+
+
+def test_a_rejected_key_alerts_at_once():
+    state, sent = run([balances(CNY="100.00"), KEY_REJECTED])
+
+    assert state.status is Status.KEY_REJECTED
+    assert sent == [(NotificationKind.ALERT, Status.KEY_REJECTED)]
+
+
+def test_one_failed_read_alerts_nobody_three_in_a_row_do():
+    state, sent = run([balances(CNY="100.00"), FAILED, FAILED])
+    assert (state.status, state.consecutive_failures, sent) == (Status.HEALTHY, 2, [])
+
+    state, sent = run([FAILED], state=state)
+    assert state.status is Status.FAILING
+    assert sent == [(NotificationKind.ALERT, Status.FAILING)]
+
+
+def test_a_blip_keeps_the_previous_bad_state_without_a_new_alert():
+    _, sent = run([balances(CNY="10.00"), FAILED, balances(CNY="10.00")])
+
+    assert sent == [(NotificationKind.ALERT, Status.LOW)]
+
+
+def test_failures_that_are_not_consecutive_do_not_add_up():
+    state, sent = run([FAILED, FAILED, balances(CNY="100.00"), FAILED, FAILED])
+
+    assert state.consecutive_failures == 2
+    assert sent == []
+
+
+def test_a_failing_monitor_recovers_when_the_balance_is_read_again():
+    _, sent = run([FAILED, FAILED, FAILED, FAILED, balances(CNY="100.00")])
+
+    assert sent == [(NotificationKind.ALERT, Status.FAILING), (NotificationKind.RECOVERY, Status.HEALTHY)]
+
+
+def test_a_retried_failed_check_is_not_counted_twice():
+    state, _ = run([FAILED, FAILED])
+    retried_at = state.last_check_at
+
+    retried = evaluate(state, FAILED, checked_at=retried_at, thresholds=THRESHOLDS, reminder_interval=REMINDER)
+
+    assert retried.state.consecutive_failures == 2
+    assert retried.notification is None
+
+
+def test_the_order_of_currencies_changes_nothing():
+    both_low_cny = balances(CNY="10.00", USD="10.00")
+    flipped = Observation(
+        CheckOutcome.OK,
+        report=BalanceReport(True, dict(reversed(list(both_low_cny.report.balances.items())))),
+    )
+
+    _, sent = run([both_low_cny, flipped, both_low_cny, flipped])
+
+    assert sent == [(NotificationKind.ALERT, Status.LOW)]
+
+
+def test_an_unknown_amount_is_not_a_low_one():
+    state, sent = run([balances(CNY=None, USD="10.00")])
+
+    assert state.status is Status.HEALTHY
+    assert sent == []
+
+
+def test_a_currency_without_a_threshold_is_never_low():
+    evaluation = evaluate(
+        AlertState(),
+        balances(CNY="0.01"),
+        checked_at=START,
+        thresholds=Thresholds(per_currency={"USD": Decimal(7)}),
+        reminder_interval=REMINDER,
+    )
+
+    assert evaluation.state.status is Status.HEALTHY
+
+
+def test_state_remembers_when_it_began_and_the_last_notification():
+    state, _ = run([balances(CNY="100.00"), balances(CNY="10.00"), balances(CNY="10.00")])
+
+    assert state.since == START + STEP
+    assert state.last_notified_at == START + STEP
+    assert state.last_check_at == START + 2 * STEP
+    assert state.version == 3
+
+
+@pytest.mark.parametrize(
+    ("state", "checked_at", "duplicate", "stale"),
+    [
+        (AlertState(), START, False, False),
+        (AlertState(last_check_at=START), START, True, False),
+        (AlertState(last_check_at=START, last_check_failed=True), START, False, False),
+        (AlertState(last_check_at=START), START - STEP, False, True),
+        (AlertState(last_check_at=START), START + STEP, False, False),
+    ],
+)
+def test_duplicate_and_stale_checks(state, checked_at, duplicate, stale):
+    assert is_duplicate(state, checked_at) is duplicate
+    assert is_stale(state, checked_at) is stale

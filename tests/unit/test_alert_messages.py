@@ -1,0 +1,129 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from balance_monitor.alert_lifecycle import CheckOutcome, Notification, NotificationKind, Observation, Status
+from balance_monitor.alert_messages import API_KEYS_URL, TOP_UP_URL, format_amount, render_alert
+from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+
+THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
+AT = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
+LOW_REPORT = BalanceReport(
+    True,
+    {
+        "CNY": CurrencyBalance("CNY", Decimal("12.50"), Decimal("2.50"), Decimal("10.00")),
+        "USD": CurrencyBalance("USD", Decimal("8.00")),
+    },
+)
+
+
+def notification(status, kind=NotificationKind.ALERT, observation=None, previous=Status.HEALTHY, failures=0):
+    return Notification(
+        kind=kind,
+        status=status,
+        previous_status=previous,
+        since=AT,
+        checked_at=AT,
+        observation=observation or Observation(CheckOutcome.OK, report=LOW_REPORT),
+        consecutive_failures=failures,
+    )
+
+
+def test_low_balance_alert_reads_at_a_glance():
+    message = render_alert(notification(Status.LOW), account="default", thresholds=THRESHOLDS)
+
+    assert message.subject == "[DeepSeek] Balance low for account default: CNY 12.50 < 50.00"
+    assert message.body.splitlines()[0] == "ALERT: balance low for account default."
+    assert "State:     low (warning), since 2026-11-25 08:15 UTC" in message.body
+    assert "CNY        12.50   BELOW threshold 50.00  (granted 2.50, topped up 10.00)" in message.body
+    assert "USD         8.00   threshold 7.00" in message.body
+    assert TOP_UP_URL in message.body
+    assert message.attributes == {"account": "default", "status": "low", "severity": "warning", "kind": "alert"}
+
+
+def test_a_failed_read_shows_the_error_and_an_unknown_balance_never_zero():
+    failed = Observation(CheckOutcome.FAILED, error="DeepSeek answered HTTP 503")
+
+    message = render_alert(
+        notification(Status.FAILING, observation=failed, failures=3), account="default", thresholds=THRESHOLDS
+    )
+
+    assert message.subject == "[DeepSeek] Monitor failing for account default: 3 checks failed"
+    assert "Error:     DeepSeek answered HTTP 503" in message.body
+    assert "unknown: this check could not read the balance" in message.body
+    assert "0.00" not in message.body
+    assert message.attributes["severity"] == "critical"
+
+
+def test_a_rejected_key_says_how_to_fix_the_monitor():
+    rejected = Observation(CheckOutcome.KEY_REJECTED, error="DeepSeek rejected the API key (HTTP 401)")
+
+    message = render_alert(
+        notification(Status.KEY_REJECTED, observation=rejected), account="default", thresholds=THRESHOLDS
+    )
+
+    assert message.subject == "[DeepSeek] API key rejected for account default"
+    assert API_KEYS_URL in message.body
+    assert "misconfigured" in message.body
+    assert TOP_UP_URL not in message.body
+
+
+def test_unavailable_names_the_reason():
+    report = BalanceReport(False, {"CNY": CurrencyBalance("CNY", Decimal("0.00"))})
+
+    message = render_alert(
+        notification(Status.UNAVAILABLE, observation=Observation(CheckOutcome.OK, report=report)),
+        account="default",
+        thresholds=THRESHOLDS,
+    )
+
+    assert message.subject == "[DeepSeek] Account unavailable for account default"
+    assert "is_available: false" in message.body
+    assert message.attributes["severity"] == "critical"
+
+
+def test_recovery_names_the_balance_now():
+    report = BalanceReport(True, {"CNY": CurrencyBalance("CNY", Decimal("150.00"))})
+
+    message = render_alert(
+        notification(
+            Status.HEALTHY, NotificationKind.RECOVERY, Observation(CheckOutcome.OK, report=report), previous=Status.LOW
+        ),
+        account="default",
+        thresholds=THRESHOLDS,
+    )
+
+    assert message.subject == "[DeepSeek] Resolved: account default is healthy, CNY 150.00"
+    assert message.body.startswith("RESOLVED: account default is healthy again (was balance low).")
+    assert message.attributes == {"account": "default", "status": "healthy", "severity": "info", "kind": "recovery"}
+
+
+def test_a_reminder_says_so():
+    message = render_alert(
+        notification(Status.LOW, NotificationKind.REMINDER, previous=Status.LOW),
+        account="default",
+        thresholds=THRESHOLDS,
+    )
+
+    assert message.subject.startswith("[DeepSeek] Reminder: balance low")
+    assert message.body.startswith("REMINDER:")
+    assert message.attributes["kind"] == "reminder"
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("kind", list(NotificationKind))
+def test_every_subject_fits_sns_even_for_a_long_account_name(status, kind):
+    message = render_alert(notification(status, kind), account="team-" + "x" * 120 + "-é", thresholds=THRESHOLDS)
+
+    assert len(message.subject) < 100
+    assert message.subject.isascii()
+    assert "\n" not in message.subject
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [("12.5", "12.50"), ("1234567.00", "1,234,567.00"), ("0.001", "0.001"), ("7", "7.00")],
+)
+def test_amounts_show_two_decimals_unless_that_hides_digits(amount, text):
+    assert format_amount(Decimal(amount)) == text
