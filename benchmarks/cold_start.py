@@ -51,10 +51,8 @@ def main() -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'process':<10}{'median ms':>10}{'min ms':>9}{'max ms':>9}{'x floor':>9}")
     for name, values in samples.items():
-        median = statistics.median(values)
-        print(
-            f"{name:<10}{median * 1000:>10.0f}{min(values) * 1000:>9.0f}{max(values) * 1000:>9.0f}{median / floor:>9.2f}"
-        )
+        median, fastest, slowest = statistics.median(values), min(values), max(values)
+        print(f"{name:<10}{median * 1e3:>10.0f}{fastest * 1e3:>9.0f}{slowest * 1e3:>9.0f}{median / floor:>9.2f}")
     return 0
 
 
