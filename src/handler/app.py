@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 import boto3
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.config import Config
 
 from balance_monitor.adapters.alert_topic import AlertTopic
@@ -45,7 +46,7 @@ def collaborators() -> Collaborators:
 def build_collaborators(settings: Settings) -> Collaborators:
     return Collaborators(
         settings=settings,
-        api_key=ApiKeySecret(settings.api_key_secret_id),
+        api_key=ApiKeySecret(settings.api_key_secret_id, SecretsProvider(boto_config=_AWS_CONFIG)),
         deepseek=DeepSeekClient(settings.deepseek_base_url),
         history=HistoryTable(boto3.client("dynamodb", config=_AWS_CONFIG), settings.table_name),
         alerts=AlertTopic(boto3.client("sns", config=_AWS_CONFIG), settings.topic_arn),

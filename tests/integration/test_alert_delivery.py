@@ -50,7 +50,7 @@ def test_an_alert_that_could_not_be_published_is_sent_on_the_next_attempt(monito
     monitor.scheduled(AT)  # Lambda's retry of the same event
 
     [alert] = monitor.alerts()
-    assert alert.attributes["status"] == "low"
+    assert alert.attributes["state"] == "low"
     assert monitor.state().status is Status.LOW
     [record] = monitor.history()
     assert record.alert_error is None

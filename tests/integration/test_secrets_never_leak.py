@@ -45,7 +45,7 @@ def test_no_secret_in_anything_the_monitor_produces(monitor, captured_logs):
     check("2026-11-25T08:30:00Z")  # 401 whose body quotes the key: key-rejected alert
 
     alerts = monitor.alerts()
-    assert [alert.attributes["status"] for alert in alerts] == ["low", "key_rejected"]
+    assert [alert.attributes["state"] for alert in alerts] == ["low", "key_rejected"]
     everything = "\n".join(
         [
             captured_logs(),

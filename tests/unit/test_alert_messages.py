@@ -39,7 +39,7 @@ def test_low_balance_alert_reads_at_a_glance():
     assert "CNY        12.50   BELOW threshold 50.00  (granted 2.50, topped up 10.00)" in message.body
     assert "USD         8.00   threshold 7.00" in message.body
     assert TOP_UP_URL in message.body
-    assert message.attributes == {"account": "default", "status": "low", "severity": "warning", "kind": "alert"}
+    assert message.attributes == {"account": "default", "state": "low", "severity": "warning", "kind": "alert"}
 
 
 def test_a_failed_read_shows_the_error_and_an_unknown_balance_never_zero():
@@ -96,7 +96,7 @@ def test_recovery_names_the_balance_now():
 
     assert message.subject == "[DeepSeek] Resolved: account default is healthy, CNY 150.00"
     assert message.body.startswith("RESOLVED: account default is healthy again (was balance low).")
-    assert message.attributes == {"account": "default", "status": "healthy", "severity": "info", "kind": "recovery"}
+    assert message.attributes == {"account": "default", "state": "healthy", "severity": "info", "kind": "recovery"}
 
 
 def test_a_reminder_says_so():

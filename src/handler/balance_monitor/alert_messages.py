@@ -45,7 +45,7 @@ def render_alert(notification: Notification, *, account: str, thresholds: Thresh
         body=_body(notification, account, thresholds),
         attributes={
             "account": account,
-            "status": notification.status.value,
+            "state": notification.status.value,
             "severity": severity,
             "kind": notification.kind.value,
         },

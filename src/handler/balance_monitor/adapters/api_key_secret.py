@@ -17,13 +17,11 @@ KEY_CACHE_SECONDS = 6 * 3600
 
 
 class ApiKeySecret:
-    def __init__(self, secret_id: str, provider: SecretsProvider | None = None) -> None:
+    def __init__(self, secret_id: str, provider: SecretsProvider) -> None:
         self._secret_id = secret_id
         self._provider = provider
 
     def get(self, *, refresh: bool = False) -> str:
-        if self._provider is None:
-            self._provider = SecretsProvider()
         try:
             value = self._provider.get(self._secret_id, max_age=KEY_CACHE_SECONDS, force_fetch=refresh)
         except GetParameterError as exc:

@@ -45,13 +45,14 @@ class HistoryTable:
 
     def claim_notification(self, account: str, version: int, owner: str, lease_until: int, now: int) -> bool:
         """Take the right to publish the notification decided from state `version`."""
+        condition = _state_unchanged(version, now=now)
+        condition["ExpressionAttributeValues"].update(_values(new_owner=owner, until=lease_until))
         return self._conditional(
             "update_item",
             TableName=self._table,
             Key=_key(account, STATE_RECORD),
-            UpdateExpression="SET lease_owner = :owner, lease_until = :until",
-            ConditionExpression=f"{_version_is(version)} AND {_lease_free()}",
-            ExpressionAttributeValues=_values(owner=owner, until=lease_until, version=version, now=now),
+            UpdateExpression="SET lease_owner = :new_owner, lease_until = :until",
+            **condition,
         )
 
     def release_claim(self, account: str, owner: str) -> None:
@@ -67,9 +68,7 @@ class HistoryTable:
     def commit(self, record: CheckRecord, state: AlertState, *, owner: str | None, now: int) -> bool:
         """Write the check and the state it led to, in one transaction. False when another
         invocation moved the state on first (the caller re-reads and decides again)."""
-        previous_version = state.version - 1
-        condition = _version_is(previous_version) + " AND " + ("lease_owner = :owner" if owner else _lease_free())
-        values = {"version": previous_version, **({"owner": owner} if owner else {"now": now})}
+        condition = _state_unchanged(state.version - 1, owner=owner, now=now)
         try:
             self._client.transact_write_items(
                 TransactItems=[
@@ -78,8 +77,7 @@ class HistoryTable:
                         "Put": {
                             "TableName": self._table,
                             "Item": _serialize(_state_item(record.account, state)),
-                            "ConditionExpression": condition,
-                            "ExpressionAttributeValues": _values(**values),
+                            **condition,
                         }
                     },
                 ]
@@ -223,12 +221,18 @@ def _state_from_item(item: dict[str, Any]) -> AlertState:
     )
 
 
-def _version_is(version: int) -> str:
-    return "version = :version" if version else "attribute_not_exists(version)"
-
-
-def _lease_free() -> str:
-    return "(attribute_not_exists(lease_until) OR lease_until < :now)"
+def _state_unchanged(version: int, *, owner: str | None = None, now: int) -> dict[str, Any]:
+    """Condition that the state item is still at `version` (0: never written) and that its
+    lease is held by `owner`, or, without an owner, that no live lease is held."""
+    conditions = ["version = :version" if version else "attribute_not_exists(version)"]
+    values: dict[str, Any] = {"version": version} if version else {}
+    if owner is None:
+        conditions.append("(attribute_not_exists(lease_until) OR lease_until < :now)")
+        values["now"] = now
+    else:
+        conditions.append("lease_owner = :owner")
+        values["owner"] = owner
+    return {"ConditionExpression": " AND ".join(conditions), "ExpressionAttributeValues": _values(**values)}
 
 
 def _key(account: str, record: str) -> dict[str, Any]:
@@ -236,8 +240,7 @@ def _key(account: str, record: str) -> dict[str, Any]:
 
 
 def _values(**values: Any) -> dict[str, Any]:
-    # DynamoDB rejects unused expression values, so a zero version is left out with its condition.
-    return {f":{name}": _serializer.serialize(value) for name, value in values.items() if name != "version" or value}
+    return {f":{name}": _serializer.serialize(value) for name, value in values.items()}
 
 
 def _serialize(item: dict[str, Any]) -> dict[str, Any]:
