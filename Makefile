@@ -1,15 +1,18 @@
 # Everything a developer runs, in the order the README tells it. Each target installs what
-# it needs into a virtual environment of its own: .venv for the app and its tests,
-# .venv-sam for the SAM CLI (which pins its dependencies tightly).
+# it needs into a virtual environment of its own: .venv for the app and its tests; the
+# SAM CLI, checkov, and bandit with pip-audit each in theirs (.venv-sam, .venv-checkov,
+# .venv-security), since they pin their dependencies tightly.
 
 PYTHON ?= python3
 VENV := .venv
 SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
+SECURITY_VENV := .venv-security
 STACK ?= deepseek-balance-monitor
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: local test lint validate build check deploy invoke logs delete clean
+.PHONY: local test lint validate build security audit check deploy invoke logs delete clean
 
 local: $(VENV)/.installed ## Run the scheduled check here: real handler, emulated AWS, simulated or real DeepSeek
 	$(VENV)/bin/python -m sandbox.run_local
@@ -30,7 +33,15 @@ build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build, then check the ar
 	$(SAM_VENV)/bin/sam build
 	$(VENV)/bin/python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction
 
-check: lint validate build test ## Everything CI runs
+security: $(CHECKOV_VENV)/.installed $(SECURITY_VENV)/.installed ## checkov on template.yaml, bandit on src/
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --quiet --compact --skip-download
+	$(SECURITY_VENV)/bin/bandit --quiet --recursive src/
+
+audit: $(SECURITY_VENV)/.installed ## pip-audit every pinned requirement (needs PyPI's vulnerability API)
+	$(SECURITY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
+		$(foreach file,src/handler/requirements.txt $(wildcard requirements-*.txt),--requirement $(file))
+
+check: lint validate build security test ## Everything CI runs
 
 deploy: build ## Deploy to your AWS account (asks for the parameters the first time)
 	$(SAM_VENV)/bin/sam deploy --guided
@@ -45,14 +56,14 @@ delete: $(SAM_VENV)/.installed ## Delete the deployed stack (the history table i
 	$(SAM_VENV)/bin/sam delete --stack-name $(STACK)
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-* .aws-sam .pytest_cache .mypy_cache .ruff_cache
 
 $(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
 	touch $@
 
-$(SAM_VENV)/.installed: requirements-sam.txt
-	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-sam.txt
+.venv-%/.installed: requirements-%.txt
+	$(PYTHON) -m venv .venv-$*
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --requirement $<
 	touch $@

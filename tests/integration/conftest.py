@@ -4,7 +4,9 @@ DeepSeek simulator on 127.0.0.1."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 import app
@@ -20,7 +23,7 @@ from balance_monitor.adapters.deepseek import DeepSeekClient
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.alert_lifecycle import AlertState
 from balance_monitor.history import CheckRecord
-from balance_monitor.observability import metrics
+from balance_monitor.observability import logger, metrics
 from balance_monitor.settings import Settings
 from sandbox.aws import EmulatedStack, ReceivedAlert, create_stack
 from sandbox.deepseek_simulator import DeepSeekSimulator
@@ -68,6 +71,10 @@ class Monitor:
         self.collaborators = dataclasses.replace(built, deepseek=client)
         self._monkeypatch.setattr(app, "collaborators", lambda: self.collaborators)
 
+    def replace(self, **collaborators: Any) -> None:
+        """Swap some collaborators (a client that fails, say), keeping the rest."""
+        self.collaborators = dataclasses.replace(self.collaborators, **collaborators)
+
     def invoke(self, event: dict[str, Any] | None = None, *, timeout_seconds: float = 60.0) -> dict[str, Any]:
         return app.lambda_handler(event if event is not None else {}, LambdaContext(timeout_seconds=timeout_seconds))
 
@@ -101,3 +108,36 @@ def scheduled_event(time: str) -> dict[str, Any]:
     """The event EventBridge sends on a schedule: events/scheduled.json at another time."""
     event = json.loads(SCHEDULED_EVENT.read_text())
     return {**event, "time": time}
+
+
+class FailingClient:
+    """A boto3 client whose `operation` fails `times` times with an AWS error code, as the
+    service does when it throttles, denies or is down; every other call goes through."""
+
+    def __init__(self, client: Any, operation: str, code: str, *, times: int = 1, **response: Any) -> None:
+        self._client = client
+        self._operation = operation
+        self._error = {"Error": {"Code": code, "Message": "injected by the test"}, **response}
+        self.times = times
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if name != self._operation or not self.times:
+            return attribute
+
+        def fail(**request: Any) -> Any:
+            self.times -= 1
+            raise ClientError(self._error, "".join(part.title() for part in name.split("_")))
+
+        return fail
+
+
+@pytest.fixture
+def captured_logs(caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
+    """Everything the Powertools logger writes, and every other logger at INFO and above."""
+    handler = logger.registered_handler
+    buffer = io.StringIO()
+    original = handler.setStream(buffer)
+    caplog.set_level(logging.INFO)
+    yield lambda: buffer.getvalue() + caplog.text
+    handler.setStream(original)

@@ -1,42 +1,28 @@
 """Alerts are delivered at least once and, however invocations race, not twice."""
 
-import dataclasses
 import threading
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.alert_lifecycle import NotificationKind, Status
 from balance_monitor.errors import AlertDeliveryError, HistoryStoreError
 from sandbox.deepseek_simulator import Reply
 
+from .conftest import FailingClient
+
 AT = "2026-11-25T08:00:00Z"
 
 
-class FlakySns:
-    """An SNS client whose first `failures` publishes fail as SNS fails under load."""
-
-    def __init__(self, failures: int) -> None:
-        self._client = boto3.client("sns")
-        self.failures = failures
-
-    def publish(self, **request: Any) -> dict[str, Any]:
-        if self.failures:
-            self.failures -= 1
-            error = {"Error": {"Code": "InternalError", "Message": "Service unavailable"}}
-            raise ClientError(error, "Publish")
-        return self._client.publish(**request)
+def failing_sns(times: int) -> FailingClient:
+    return FailingClient(boto3.client("sns"), "publish", "InternalError", times=times)
 
 
 def test_an_alert_that_could_not_be_published_is_sent_on_the_next_attempt(monitor):
     monitor.configure(LowBalanceThreshold="CNY=500")
-    flaky = FlakySns(failures=1)
-    monitor.collaborators = dataclasses.replace(
-        monitor.collaborators, alerts=AlertTopic(flaky, monitor.stack.topic_arn)
-    )
+    monitor.replace(alerts=AlertTopic(failing_sns(times=1), monitor.stack.topic_arn))
 
     with pytest.raises(AlertDeliveryError, match="InternalError"):
         monitor.scheduled(AT)
@@ -58,9 +44,7 @@ def test_an_alert_that_could_not_be_published_is_sent_on_the_next_attempt(monito
 
 def test_an_alert_owed_by_a_failed_invocation_goes_out_with_the_next_scheduled_check(monitor):
     monitor.configure(LowBalanceThreshold="CNY=500")
-    monitor.collaborators = dataclasses.replace(
-        monitor.collaborators, alerts=AlertTopic(FlakySns(failures=3), monitor.stack.topic_arn)
-    )
+    monitor.replace(alerts=AlertTopic(failing_sns(times=3), monitor.stack.topic_arn))
     for _ in range(3):  # the first delivery and both Lambda retries fail
         with pytest.raises(AlertDeliveryError):
             monitor.scheduled(AT)

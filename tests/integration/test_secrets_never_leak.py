@@ -1,14 +1,10 @@
 """The API key never reaches a log, a history record, an alert or a summary, even when
 DeepSeek's own error message quotes the key it was sent."""
 
-import io
 import json
-import logging
-
-import pytest
 
 from balance_monitor.errors import MonitorError
-from balance_monitor.observability import logger
+from balance_monitor.observability import tracer
 from sandbox.deepseek_simulator import Reply
 
 from .conftest import API_KEY
@@ -16,19 +12,10 @@ from .conftest import API_KEY
 REVOKED_KEY = "sk-revoked-5e6f7a8b9c0d1e2f"
 
 
-@pytest.fixture
-def captured_logs(caplog: pytest.LogCaptureFixture):
-    """Everything the Powertools logger writes, and every other logger at INFO and above."""
-    handler = logger.registered_handler
-    buffer = io.StringIO()
-    original = handler.setStream(buffer)
-    caplog.set_level(logging.INFO)
-    yield lambda: buffer.getvalue() + caplog.text
-    handler.setStream(original)
-
-
-def test_no_secret_in_anything_the_monitor_produces(monitor, captured_logs):
+def test_no_secret_in_anything_the_monitor_produces(monitor, captured_logs, monkeypatch):
     seen: list[str] = []
+    annotations: list[str] = []
+    monkeypatch.setattr(tracer, "put_annotation", lambda key, value: annotations.append(f"{key}={value}"))
 
     def check(time: str) -> None:
         try:
@@ -51,10 +38,12 @@ def test_no_secret_in_anything_the_monitor_produces(monitor, captured_logs):
             captured_logs(),
             json.dumps(monitor.raw_items()),
             *seen,
+            *annotations,
             *(f"{alert.subject}\n{alert.body}\n{alert.attributes}" for alert in alerts),
         ]
     )
     assert "balance checked" in everything  # the logs were really captured
+    assert "status=low" in annotations
     assert API_KEY not in everything
     assert REVOKED_KEY not in everything
     assert "Bearer" not in everything

@@ -135,76 +135,117 @@ def run_check(
     sleep: Callable[[float], None] = time.sleep,
 ) -> CheckSummary:
     """Check the balance once. Raises CheckFailedError after recording a check whose balance
-    could not be read, and AlertDeliveryError when a due alert could not be published (the
-    state is then left as it was, so the alert is sent again on the next attempt)."""
-    account = settings.account
-    state = history.load_state(account)
-    if is_duplicate(state, checked_at):
-        logger.info("check already done; redelivered event ignored", extra={"checked_at": format_timestamp(checked_at)})
+    could not be read (the first time: Lambda's retry may then succeed), AlertDeliveryError
+    when a due alert could not be published (the state is left as it was, so the alert is
+    sent on the next attempt), and HistoryStoreError when the check could not be recorded."""
+    check = _Check(settings, history, alerts, checked_at, owner, lease_seconds, clock, sleep)
+    try:
+        return check.run(read_balance)
+    except HistoryStoreError as exc:
+        logger.error("the check could not be recorded", extra={"error": str(exc), "at": format_timestamp(checked_at)})
+        metrics.add_metric(name="CheckNotRecorded", unit=MetricUnit.Count, value=1)
+        raise
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One invocation's check of one account."""
+
+    settings: Settings
+    history: History
+    alerts: Alerts
+    checked_at: datetime
+    owner: str  # the invocation's request id, which holds the lease on an alert it sends
+    lease_seconds: int
+    clock: Callable[[], datetime]
+    sleep: Callable[[float], None]
+
+    @property
+    def account(self) -> str:
+        return self.settings.account
+
+    def run(self, read_balance: Callable[[], BalanceReport]) -> CheckSummary:
+        state = self.history.load_state(self.account)
+        if is_duplicate(state, self.checked_at):
+            return self._duplicate(state)
+        # Lambda retries a failed check once through here; a second failure is recorded, not raised.
+        retry_of_failed_check = state.last_check_at == self.checked_at
+        observation = observe(read_balance)
+        record = CheckRecord(
+            self.account, self.checked_at, observation, expires_at=self.checked_at + self.settings.history_retention
+        )
+        for attempt in range(STATE_ATTEMPTS):
+            if attempt:
+                self.sleep(STATE_RETRY_SECONDS * attempt)
+                state = self.history.load_state(self.account)
+            if is_duplicate(state, self.checked_at):
+                return self._duplicate(state)
+            if is_stale(state, self.checked_at):
+                self.history.put_check(record, only_if_absent=True)
+                logger.info("a newer check moved the state on; this one only joins the history")
+                summary = CheckSummary(self.account, self.checked_at, "late", state.status, observation.outcome)
+                return _finish(record, summary, raise_failure=False)
+            moved = self._move_state(state, record)
+            if moved:
+                return _finish(*moved, raise_failure=not retry_of_failed_check)
+        self.history.put_check(record, only_if_absent=True)
+        raise HistoryStoreError("the alert state stayed busy with another check; this one was recorded only")
+
+    def _duplicate(self, state: AlertState) -> CheckSummary:
+        logger.info("check already done; redelivered event ignored", extra={"at": format_timestamp(self.checked_at)})
         metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
-        return CheckSummary(account, checked_at, result="duplicate", status=state.status)
+        return CheckSummary(self.account, self.checked_at, result="duplicate", status=state.status)
 
-    observation = observe(read_balance)
-    record = CheckRecord(account, checked_at, observation, expires_at=checked_at + settings.history_retention)
-    for attempt in range(STATE_ATTEMPTS):
-        if attempt:
-            sleep(STATE_RETRY_SECONDS * attempt)
-            state = history.load_state(account)
-        if is_duplicate(state, checked_at):
-            return CheckSummary(account, checked_at, result="duplicate", status=state.status)
-        if is_stale(state, checked_at):
-            history.put_check(record, only_if_absent=True)
-            logger.info("a newer check moved the state on; this one only joins the history")
-            return _finish(record, CheckSummary(account, checked_at, "late", state.status, observation.outcome))
-
+    def _move_state(self, state: AlertState, record: CheckRecord) -> tuple[CheckRecord, CheckSummary] | None:
+        """Decide, publish what is due, record. None when another invocation moved the state first."""
         evaluation = evaluate(
             state,
-            observation,
-            checked_at=checked_at,
-            thresholds=settings.thresholds,
-            reminder_interval=settings.reminder_interval,
+            record.observation,
+            checked_at=self.checked_at,
+            thresholds=self.settings.thresholds,
+            reminder_interval=self.settings.reminder_interval,
         )
         notification = evaluation.notification
         kind = notification.kind if notification else None
         decided = replace(record, status=evaluation.state.status, notification=kind)
-        now = int(clock().timestamp())
-        if notification is None:
-            committed = history.commit(decided, evaluation.state, owner=None, now=now)
-        elif history.claim_notification(account, state.version, owner, now + lease_seconds, now):
-            message = render_alert(notification, account=account, thresholds=settings.thresholds)
-            _publish(alerts, message, history, decided, owner)
-            committed = history.commit(decided, evaluation.state, owner=owner, now=now)
-            if not committed:
+        now = int(self.clock().timestamp())
+        if notification:
+            if not self.history.claim_notification(
+                self.account, state.version, self.owner, now + self.lease_seconds, now
+            ):
+                return None
+            self._publish(
+                render_alert(notification, account=self.account, thresholds=self.settings.thresholds), decided
+            )
+        if not self.history.commit(decided, evaluation.state, owner=self.owner if notification else None, now=now):
+            if notification:
                 raise HistoryStoreError("the alert state changed while this check held its lease")
-        else:
-            committed = False
-        if committed:
-            summary = CheckSummary(account, checked_at, "checked", evaluation.state.status, observation.outcome, kind)
-            return _finish(decided, summary)
+            return None
+        status = evaluation.state.status
+        return decided, CheckSummary(self.account, self.checked_at, "checked", status, record.observation.outcome, kind)
 
-    history.put_check(record, only_if_absent=True)
-    raise HistoryStoreError("the alert state stayed busy with another check; this one was recorded only")
-
-
-def _publish(alerts: Alerts, message: AlertMessage, history: History, record: CheckRecord, owner: str) -> None:
-    try:
-        message_id = alerts.publish(message)
-    except AlertDeliveryError as exc:
-        # Record the check, leave the state unmoved and let the claim go: the next attempt sends it.
-        history.put_check(replace(record, status=None, alert_error=str(exc)))
+    def _publish(self, message: AlertMessage, record: CheckRecord) -> None:
         try:
-            history.release_claim(record.account, owner)
-        except HistoryStoreError:
-            logger.warning("could not release the alert claim; it expires by itself")
-        logger.error("alert could not be published", extra={"error": str(exc), **message.attributes})
-        metrics.add_metric(name="AlertDeliveryFailed", unit=MetricUnit.Count, value=1)
-        raise
-    logger.info("alert published", extra={"message_id": message_id, "subject": message.subject, **message.attributes})
-    metrics.add_metric(name="AlertsPublished", unit=MetricUnit.Count, value=1)
+            message_id = self.alerts.publish(message)
+        except AlertDeliveryError as exc:
+            # Record the check, leave the state unmoved and let the claim go: the next attempt sends it.
+            self.history.put_check(replace(record, status=None, alert_error=str(exc)))
+            try:
+                self.history.release_claim(self.account, self.owner)
+            except HistoryStoreError:
+                logger.warning("could not release the alert claim; it expires by itself")
+            logger.error("alert could not be published", extra={"error": str(exc), **message.attributes})
+            metrics.add_metric(name="AlertDeliveryFailed", unit=MetricUnit.Count, value=1)
+            raise
+        logger.info(
+            "alert published", extra={"message_id": message_id, "subject": message.subject, **message.attributes}
+        )
+        metrics.add_metric(name="AlertsPublished", unit=MetricUnit.Count, value=1)
 
 
-def _finish(record: CheckRecord, summary: CheckSummary) -> CheckSummary:
-    """Metrics and the log line for a recorded check; a failed one is raised so Lambda sees it."""
+def _finish(record: CheckRecord, summary: CheckSummary, *, raise_failure: bool) -> CheckSummary:
+    """Metrics and the log line for a recorded check; a failed one is raised, when asked, so
+    that Lambda counts an error and retries."""
     observation = record.observation
     succeeded = observation.outcome is CheckOutcome.OK
     metrics.add_metric(name="CheckSucceeded", unit=MetricUnit.Count, value=int(succeeded))
@@ -220,8 +261,10 @@ def _finish(record: CheckRecord, summary: CheckSummary) -> CheckSummary:
                 metric.add_dimension(name="account", value=record.account)
                 metric.add_dimension(name="currency", value=currency)
     fields = summary.as_dict()
-    if observation.outcome is CheckOutcome.FAILED:
-        logger.error("balance check failed", extra={"error": observation.error, **fields})
+    if observation.outcome is not CheckOutcome.FAILED:
+        logger.info("balance checked", extra=fields)
+        return summary
+    logger.error("balance check failed", extra={"error": observation.error, **fields})
+    if raise_failure:
         raise CheckFailedError(f"balance check failed: {observation.error}")
-    logger.info("balance checked", extra=fields)
     return summary

@@ -1,0 +1,295 @@
+"""Every outside dependency failing, one case a row, each with what a user would find after
+one scheduled check: the history record, the alert state, the alert, what Lambda sees, and
+the log line. README.md's "Failure behaviour" table is this list, row for row (tested below).
+
+Starting point of every case: a new stack, DeepSeek answering CNY 110.00, threshold 10."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+from balance_monitor.adapters.alert_topic import AlertTopic
+from balance_monitor.adapters.api_key_secret import ApiKeySecret
+from balance_monitor.adapters.history_table import HistoryTable
+from balance_monitor.errors import MonitorError
+from sandbox.deepseek_simulator import Reply
+
+from .conftest import FailingClient, Monitor
+
+AT = "2026-11-25T08:00:00Z"
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@dataclass(frozen=True)
+class Case:
+    dependency: str
+    fault: str
+    inject: Callable[[Monitor], None]
+    recorded: str  # the check's outcome in history, "nothing" when no record could be written
+    state: str  # the account's alert state after the check
+    alert: str  # the state alerted, or "none"
+    lambda_sees: str  # the exception the invocation ends with, or "success"
+    log: str  # the message of the log line the check leaves
+    detail: str = ""  # what the record says went wrong
+
+    def row(self) -> str:
+        recorded = f"{self.recorded}: {self.detail}" if self.detail else self.recorded
+        cells = [self.dependency, self.fault, recorded, self.state, self.alert, self.lambda_sees, self.log]
+        return "| " + " | ".join(cells) + " |"
+
+
+def replies(*answers: Reply) -> Callable[[Monitor], None]:
+    return lambda monitor: monitor.deepseek.then(*answers)
+
+
+def body(**document: object) -> bytes:
+    return json.dumps({"is_available": True, **document}).encode()
+
+
+def entries(*balance_infos: dict) -> bytes:
+    return body(balance_infos=list(balance_infos))
+
+
+def hang(monitor: Monitor) -> None:
+    monitor.configure(read_timeout=0.3)
+    monitor.deepseek.then(*[Reply(delay_seconds=1.0)] * 4)
+
+
+def trickle(monitor: Monitor) -> None:
+    monitor.configure(read_timeout=0.3, connect_timeout=0.2)
+    monitor.deepseek.then(*[Reply(trickle_seconds=0.05)] * 4)
+
+
+def refuse(monitor: Monitor) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monitor.configure(DeepSeekBaseUrl=f"http://127.0.0.1:{closed_port}")
+
+
+def secret_value(value: str) -> Callable[[Monitor], None]:
+    return lambda monitor: monitor.stack.put_api_key(value)
+
+
+def delete_secret(monitor: Monitor) -> None:
+    boto3.client("secretsmanager").delete_secret(SecretId=monitor.stack.secret_arn, ForceDeleteWithoutRecovery=True)
+
+
+def secrets_manager_fails(code: str) -> Callable[[Monitor], None]:
+    def inject(monitor: Monitor) -> None:
+        client = FailingClient(boto3.client("secretsmanager"), "get_secret_value", code)
+        secret = ApiKeySecret(monitor.stack.secret_arn, SecretsProvider(boto3_client=client))
+        monitor.replace(api_key=secret)
+
+    return inject
+
+
+def dynamodb_fails(operation: str, code: str, **response: object) -> Callable[[Monitor], None]:
+    def inject(monitor: Monitor) -> None:
+        client = FailingClient(boto3.client("dynamodb"), operation, code, **response)
+        monitor.replace(history=HistoryTable(client, monitor.stack.table_name))
+
+    return inject
+
+
+def sns_fails(monitor: Monitor) -> None:
+    monitor.configure(LowBalanceThreshold="CNY=500")  # so that an alert is due
+    client = FailingClient(boto3.client("sns"), "publish", "InternalError")
+    monitor.replace(alerts=AlertTopic(client, monitor.stack.topic_arn))
+
+
+CHECKED, FAILED = "balance checked", "balance check failed"
+NOT_RECORDED, NOT_PUBLISHED = "the check could not be recorded", "alert could not be published"
+CONDITION_FAILED = {"CancellationReasons": [{"Code": "None"}, {"Code": "ConditionalCheckFailed"}]}
+
+
+def failed(fault: str, inject: Callable[[Monitor], None], detail: str) -> Case:
+    """One unreadable balance: recorded as failed, alerting nobody; Lambda retries the check."""
+    return Case("DeepSeek", fault, inject, "failed", "healthy", "none", "CheckFailedError", FAILED, detail)
+
+
+MATRIX = [
+    Case(
+        "DeepSeek",
+        "401 key rejected",
+        secret_value("sk-revoked-0000"),
+        "key_rejected",
+        "key_rejected",
+        "key_rejected",
+        "success",
+        CHECKED,
+        "DeepSeek rejected the API key (HTTP 401)",
+    ),
+    Case(
+        "DeepSeek",
+        "402 insufficient balance",
+        replies(Reply(402)),
+        "insufficient_balance",
+        "unavailable",
+        "unavailable",
+        "success",
+        CHECKED,
+        "DeepSeek reports insufficient balance (HTTP 402)",
+    ),
+    failed("403 forbidden", replies(Reply(403)), "DeepSeek answered HTTP 403"),
+    failed("404 not found", replies(Reply(404)), "DeepSeek answered HTTP 404"),
+    failed(
+        "302 redirect elsewhere (not followed)",
+        replies(Reply(302, headers={"Location": "http://127.0.0.1:9/steal"})),
+        "DeepSeek answered HTTP 302",
+    ),
+    Case(
+        "DeepSeek", "429 once, Retry-After: 2", replies(Reply(429, headers={"Retry-After": "2"})),
+        "ok", "healthy", "none", "success", CHECKED,
+    ),
+    failed("429 on every attempt, no Retry-After", replies(*[Reply(429)] * 4), "DeepSeek answered HTTP 429"),
+    failed("500 on every attempt", replies(*[Reply(500)] * 4), "DeepSeek answered HTTP 500"),
+    failed("502 on every attempt", replies(*[Reply(502)] * 4), "DeepSeek answered HTTP 502"),
+    failed("503 on every attempt", replies(*[Reply(503)] * 4), "DeepSeek answered HTTP 503"),
+    Case(
+        "DeepSeek", "503 once", replies(Reply(503)), "ok", "healthy", "none", "success", CHECKED
+    ),
+    failed("no answer (timeout)", hang, "DeepSeek did not answer in time"),
+    failed("connection refused", refuse, "the connection to DeepSeek failed"),
+    failed("answer trickles in", trickle, "DeepSeek's answer arrived too slowly"),
+    failed(
+        "body over 64 KiB",
+        replies(Reply(200, body(padding="x" * 200_000))),
+        "response body is too large (200037 bytes)",
+    ),
+    failed("HTML from a proxy", replies(Reply(200, b"<html>Bad gateway</html>")), "response is not valid JSON"),
+    failed("truncated JSON", replies(Reply(200, body()[:-9])), "response is not valid JSON"),
+    failed(
+        "connection cut mid-body",
+        replies(*[Reply(200, body()[:20], declared_length=400)] * 4),
+        "the connection to DeepSeek failed",
+    ),
+    failed(
+        "JSON of the wrong types",
+        replies(Reply(200, b'{"is_available": "yes", "balance_infos": {}}')),
+        "is_available is missing or not true/false",
+    ),
+    failed(
+        "NaN amount",
+        replies(Reply(200, entries({"currency": "CNY", "amount": float("nan")}))),
+        "response contains NaN",
+    ),
+    failed(
+        "Infinity amount",
+        replies(Reply(200, entries({"currency": "CNY", "total_balance": "Infinity"}))),
+        "balance_infos[0].total_balance is not a number",
+    ),
+    failed(
+        "negative amount",
+        replies(Reply(200, entries({"currency": "CNY", "total_balance": "-3.00"}))),
+        "balance_infos[0].total_balance is negative",
+    ),
+    failed(
+        "absurdly large amount",
+        replies(Reply(200, entries({"currency": "CNY", "total_balance": "100000000000000"}))),
+        "balance_infos[0].total_balance is implausibly large",
+    ),
+    failed("empty balance_infos", replies(Reply(200, entries())), "balance_infos is missing or empty"),
+    failed(
+        "unknown currency",
+        replies(Reply(200, entries({"currency": "EUR", "total_balance": "5.00"}))),
+        "balance_infos[0] has unknown currency 'EUR'",
+    ),
+    failed(
+        "the same currency twice",
+        replies(Reply(200, entries({"currency": "CNY", "amount": 1}, {"currency": "CNY", "amount": 2}))),
+        "currency CNY appears twice in balance_infos",
+    ),
+    Case(
+        "Secrets Manager", "secret missing", delete_secret,
+        "failed", "healthy", "none", "CheckFailedError", FAILED,
+        "could not read the API key secret (ResourceNotFoundException)",
+    ),
+    Case(
+        "Secrets Manager", "access denied", secrets_manager_fails("AccessDeniedException"),
+        "failed", "healthy", "none", "CheckFailedError", FAILED,
+        "could not read the API key secret (AccessDeniedException)",
+    ),
+    Case(
+        "Secrets Manager", "throttled", secrets_manager_fails("ThrottlingException"),
+        "failed", "healthy", "none", "CheckFailedError", FAILED,
+        "could not read the API key secret (ThrottlingException)",
+    ),
+    Case(
+        "Secrets Manager", "empty value", secret_value("   "),
+        "key_rejected", "key_rejected", "key_rejected", "success", CHECKED,
+        "the API key secret is empty",
+    ),
+    Case(
+        "Secrets Manager", "JSON without api_key", secret_value('{"key": "sk-misnamed"}'),
+        "key_rejected", "key_rejected", "key_rejected", "success", CHECKED,
+        'the API key secret\'s JSON has no "api_key" string',
+    ),
+    Case(
+        "DynamoDB", "throttled reading the state",
+        dynamodb_fails("get_item", "ProvisionedThroughputExceededException"),
+        "nothing", "healthy", "none", "HistoryStoreError", NOT_RECORDED,
+    ),
+    Case(
+        "DynamoDB", "throttled writing the check", dynamodb_fails("transact_write_items", "ThrottlingException"),
+        "nothing", "healthy", "none", "HistoryStoreError", NOT_RECORDED,
+    ),
+    Case(
+        "DynamoDB", "conditional check fails (a racing invocation)",
+        dynamodb_fails("transact_write_items", "TransactionCanceledException", **CONDITION_FAILED),
+        "ok", "healthy", "none", "success", CHECKED,
+    ),
+    Case(
+        "DynamoDB", "service unavailable", dynamodb_fails("get_item", "InternalServerError"),
+        "nothing", "healthy", "none", "HistoryStoreError", NOT_RECORDED,
+    ),
+    Case(
+        "SNS", "publish fails while an alert is due", sns_fails,
+        "ok", "healthy", "none", "AlertDeliveryError", NOT_PUBLISHED,
+        "could not publish the alert (InternalError)",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=[f"{case.dependency}: {case.fault}" for case in MATRIX])
+def test_fault_matrix(monitor, captured_logs, case):
+    case.inject(monitor)
+
+    try:
+        monitor.scheduled(AT)
+        lambda_sees = "success"
+    except MonitorError as exc:
+        lambda_sees = type(exc).__name__
+
+    assert lambda_sees == case.lambda_sees
+    records = monitor.history()
+    if case.recorded == "nothing":
+        assert records == []
+    else:
+        [record] = records
+        assert record.observation.outcome == case.recorded
+        assert (record.observation.error or record.alert_error or "") == case.detail
+        if case.recorded != "ok":
+            assert record.observation.report is None  # a failed read is never a zero balance
+    assert monitor.state().status == case.state
+    alerted = [alert.attributes["state"] for alert in monitor.alerts()]
+    assert alerted == ([] if case.alert == "none" else [case.alert])
+    assert f'"message":"{case.log}"' in captured_logs()
+
+
+def test_the_readme_failure_table_is_the_matrix_row_for_row():
+    text = README.read_text()
+    section = text[text.index("## Failure behaviour") :]
+    section = section[: section.index("\n## ", 1)]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not re.match(r"\| ?-", line)]
+
+    assert rows[1:] == [case.row() for case in MATRIX]
