@@ -112,9 +112,13 @@ NOT_RECORDED, NOT_PUBLISHED = "the check could not be recorded", "alert could no
 CONDITION_FAILED = {"CancellationReasons": [{"Code": "None"}, {"Code": "ConditionalCheckFailed"}]}
 
 
-def failed(fault: str, inject: Callable[[Monitor], None], detail: str) -> Case:
+def failed(fault: str, inject: Callable[[Monitor], None], detail: str, dependency: str = "DeepSeek") -> Case:
     """One unreadable balance: recorded as failed, alerting nobody; Lambda retries the check."""
-    return Case("DeepSeek", fault, inject, "failed", "healthy", "none", "CheckFailedError", FAILED, detail)
+    return Case(dependency, fault, inject, "failed", "healthy", "none", "CheckFailedError", FAILED, detail)
+
+
+def secret_unreadable(fault: str, inject: Callable[[Monitor], None], code: str) -> Case:
+    return failed(fault, inject, f"could not read the API key secret ({code})", "Secrets Manager")
 
 
 MATRIX = [
@@ -209,21 +213,9 @@ MATRIX = [
         replies(Reply(200, entries({"currency": "CNY", "amount": 1}, {"currency": "CNY", "amount": 2}))),
         "currency CNY appears twice in balance_infos",
     ),
-    Case(
-        "Secrets Manager", "secret missing", delete_secret,
-        "failed", "healthy", "none", "CheckFailedError", FAILED,
-        "could not read the API key secret (ResourceNotFoundException)",
-    ),
-    Case(
-        "Secrets Manager", "access denied", secrets_manager_fails("AccessDeniedException"),
-        "failed", "healthy", "none", "CheckFailedError", FAILED,
-        "could not read the API key secret (AccessDeniedException)",
-    ),
-    Case(
-        "Secrets Manager", "throttled", secrets_manager_fails("ThrottlingException"),
-        "failed", "healthy", "none", "CheckFailedError", FAILED,
-        "could not read the API key secret (ThrottlingException)",
-    ),
+    secret_unreadable("secret missing", delete_secret, "ResourceNotFoundException"),
+    secret_unreadable("access denied", secrets_manager_fails("AccessDeniedException"), "AccessDeniedException"),
+    secret_unreadable("throttled", secrets_manager_fails("ThrottlingException"), "ThrottlingException"),
     Case(
         "Secrets Manager", "empty value", secret_value("   "),
         "key_rejected", "key_rejected", "key_rejected", "success", CHECKED,
