@@ -5,6 +5,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 
 from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.alert_lifecycle import NotificationKind, Status
@@ -54,6 +55,21 @@ def test_an_alert_owed_by_a_failed_invocation_goes_out_with_the_next_scheduled_c
     assert [alert.attributes["kind"] for alert in monitor.alerts()] == ["alert"]
 
 
+@pytest.fixture
+def atomic_aws_requests(monkeypatch):
+    """DynamoDB applies each request, its condition included, atomically; moto's in-process
+    backend does not when threads share it. One lock per request restores what AWS promises."""
+    lock = threading.Lock()
+    original = BaseClient._make_api_call
+
+    def atomic(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
+        with lock:
+            return original(client, operation, request)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", atomic)
+
+
+@pytest.mark.usefixtures("atomic_aws_requests")
 def test_racing_invocations_of_the_same_event_record_one_check_and_send_one_alert(monitor):
     monitor.configure(LowBalanceThreshold="CNY=500")
     monitor.deepseek.then(*[Reply(delay_seconds=0.2)] * 4)  # both are inside DeepSeek at once
@@ -76,6 +92,7 @@ def test_racing_invocations_of_the_same_event_record_one_check_and_send_one_aler
     assert len(monitor.alerts()) == 1
 
 
+@pytest.mark.usefixtures("atomic_aws_requests")
 def test_racing_invocations_of_neighbouring_times_send_one_alert(monitor):
     monitor.configure(LowBalanceThreshold="CNY=500")
     monitor.deepseek.then(*[Reply(delay_seconds=0.2)] * 3)
