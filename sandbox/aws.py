@@ -52,9 +52,18 @@ def use_fake_credentials() -> None:
 
 @dataclass(frozen=True)
 class ReceivedAlert:
+    """An alert as the SQS subscriber received it: the alert document, and the attributes."""
+
     subject: str
-    body: str
+    document: dict[str, Any]
     attributes: dict[str, str]
+
+    @property
+    def body(self) -> str:
+        """The email text an email subscriber of the same topic receives for this alert."""
+        from balance_monitor.alert_messages import email_text
+
+        return email_text(self.document)
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ class EmulatedStack:
             for message in messages:
                 envelope = json.loads(message["Body"])
                 attributes = {name: item["Value"] for name, item in envelope.get("MessageAttributes", {}).items()}
-                alerts.append(ReceivedAlert(envelope.get("Subject", ""), envelope["Message"], attributes))
+                alerts.append(ReceivedAlert(envelope.get("Subject", ""), json.loads(envelope["Message"]), attributes))
                 sqs.delete_message(QueueUrl=self.alert_queue_url, ReceiptHandle=message["ReceiptHandle"])
         return alerts
 

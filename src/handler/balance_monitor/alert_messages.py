@@ -1,5 +1,10 @@
-"""What an alert says: a subject under 100 characters, a body a person reads at a glance,
-and the message attributes subscribers filter on. Pure functions over plain data."""
+"""What an alert says. Pure functions over plain data.
+
+Every notification becomes one versioned document (README, "Alert document"), the single
+source for each rendering: the subject (under 100 characters), the email a person reads at
+a glance, the JSON machine subscribers get, the message attributes subscribers filter on,
+and the chat messages in chat_messages.py.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from balance_monitor.alert_lifecycle import (
     SEVERITY,
@@ -17,12 +23,15 @@ from balance_monitor.alert_lifecycle import (
     currencies_below_threshold,
 )
 from balance_monitor.balance import BalanceReport, Thresholds
+from balance_monitor.history import format_timestamp
 
+SCHEMA = "deepseek-balance-monitor/alert"
+SCHEMA_VERSION = 1
 TOP_UP_URL = "https://platform.deepseek.com/top_up"
 API_KEYS_URL = "https://platform.deepseek.com/api_keys"
 SUBJECT_LIMIT = 99  # SNS rejects subjects of 100 characters or more
 
-_TITLES = {
+TITLES = {
     Status.HEALTHY: "healthy",
     Status.LOW: "balance low",
     Status.UNAVAILABLE: "account unavailable",
@@ -34,22 +43,75 @@ _TITLES = {
 @dataclass(frozen=True)
 class AlertMessage:
     subject: str
-    body: str
-    attributes: dict[str, str]
+    body: str  # the email, for people
+    attributes: dict[str, str]  # SNS message attributes, for subscription filter policies
+    document: dict[str, Any]  # the versioned JSON document, for machines and chat
 
 
 def render_alert(notification: Notification, *, account: str, thresholds: Thresholds) -> AlertMessage:
-    severity = SEVERITY[notification.status]
+    document = alert_document(notification, account=account, thresholds=thresholds)
     return AlertMessage(
-        subject=_subject(notification, account, thresholds),
-        body=_body(notification, account, thresholds),
-        attributes={
-            "account": account,
-            "state": notification.status.value,
-            "severity": severity,
-            "kind": notification.kind.value,
-        },
+        subject=document["subject"],
+        body=email_text(document),
+        attributes={name: document[name] for name in ("account", "state", "severity", "kind")},
+        document=document,
     )
+
+
+def alert_document(notification: Notification, *, account: str, thresholds: Thresholds) -> dict[str, Any]:
+    observation = notification.observation
+    report = observation.report
+    reason = None
+    if observation.outcome is CheckOutcome.INSUFFICIENT_BALANCE:
+        reason = "DeepSeek answered 402 Insufficient Balance"
+    elif report and not report.is_available:
+        reason = "DeepSeek reports the account cannot serve API calls (is_available: false)"
+    action_text, action_url = _action(notification)
+    return {
+        "schema": SCHEMA,
+        "version": SCHEMA_VERSION,
+        "account": account,
+        "kind": notification.kind.value,
+        "state": notification.status.value,
+        "previous_state": notification.previous_status.value,
+        "severity": SEVERITY[notification.status],
+        "title": _headline(notification, account),
+        "subject": _subject(notification, account, thresholds),
+        "since": format_timestamp(notification.since),
+        "checked_at": format_timestamp(notification.checked_at),
+        "is_available": report.is_available if report else None,
+        "reason": reason,
+        "error": observation.error,
+        "consecutive_failures": notification.consecutive_failures,
+        "balances": _balances(report, thresholds) if report else None,
+        "action": {"text": action_text, "url": action_url},
+    }
+
+
+def email_text(document: dict[str, Any]) -> str:
+    lines = [
+        document["title"],
+        "",
+        f"Account:   {document['account']}",
+        f"State:     {document['state']} ({document['severity']}), since {format_time(document['since'])}",
+        f"Checked:   {format_time(document['checked_at'])}",
+    ]
+    if document["reason"]:
+        lines.append(f"DeepSeek:  {document['reason'].removeprefix('DeepSeek ')}")
+    if document["error"]:
+        lines.append(f"Error:     {document['error']}")
+    if document["state"] == Status.FAILING:
+        lines.append(f"Failures:  {document['consecutive_failures']} checks in a row")
+    lines += ["", "Balances:"]
+    if document["balances"] is None:
+        lines.append("  unknown: this check could not read the balance")
+    for balance in document["balances"] or []:
+        lines.append(f"  {balance['currency']} {_amount_text(balance['total']):>12}   {_versus(balance)}")
+    action = document["action"]
+    lines += ["", "What to do:", f"  {action['text']}"]
+    if action["url"]:
+        lines.append(f"  {action['url']}")
+    return "\n".join(lines) + "\n"
 
 
 def format_amount(value: Decimal) -> str:
@@ -58,8 +120,24 @@ def format_amount(value: Decimal) -> str:
     return f"{cents:,.2f}" if cents == value else f"{value:,f}"
 
 
-def format_time(moment: datetime) -> str:
+def format_time(moment: datetime | str) -> str:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def balance_line(balance: dict[str, Any]) -> str:
+    """`CNY 40.00  BELOW threshold 50.00  (granted 0.00, topped up 40.00)`, for chat."""
+    return f"{balance['currency']} {_amount_text(balance['total'])}  {_versus(balance)}"
+
+
+def _headline(notification: Notification, account: str) -> str:
+    title = TITLES[notification.status]
+    if notification.kind is NotificationKind.RECOVERY:
+        return f"RESOLVED: account {account} is healthy again (was {TITLES[notification.previous_status]})."
+    if notification.kind is NotificationKind.REMINDER:
+        return f"REMINDER: {title} for account {account}, still unresolved."
+    return f"ALERT: {title} for account {account}."
 
 
 def _subject(notification: Notification, account: str, thresholds: Thresholds) -> str:
@@ -70,10 +148,10 @@ def _subject(notification: Notification, account: str, thresholds: Thresholds) -
         if report:
             text += ", " + _totals(report, report.balances)
     else:
-        title = _TITLES[status]
+        title = TITLES[status]
         text = f"{title[0].upper()}{title[1:]} for account {account}"
         if notification.kind is NotificationKind.REMINDER:
-            text = f"Reminder: {_TITLES[status]} for account {account}"
+            text = f"Reminder: {title} for account {account}"
         if status is Status.LOW and report:
             below = currencies_below_threshold(report, thresholds)
             text += ": " + _totals(report, below, thresholds)
@@ -97,75 +175,59 @@ def _totals(report: BalanceReport, currencies: Iterable[str], thresholds: Thresh
     return ", ".join(parts)
 
 
-def _body(notification: Notification, account: str, thresholds: Thresholds) -> str:
-    status = notification.status
-    observation = notification.observation
-    if notification.kind is NotificationKind.RECOVERY:
-        headline = f"RESOLVED: account {account} is healthy again (was {_TITLES[notification.previous_status]})."
-    elif notification.kind is NotificationKind.REMINDER:
-        headline = f"REMINDER: {_TITLES[status]} for account {account}, still unresolved."
-    else:
-        headline = f"ALERT: {_TITLES[status]} for account {account}."
-
-    lines = [
-        headline,
-        "",
-        f"Account:   {account}",
-        f"State:     {status.value} ({SEVERITY[status]}), since {format_time(notification.since)}",
-        f"Checked:   {format_time(notification.checked_at)}",
-    ]
-    if observation.outcome is CheckOutcome.INSUFFICIENT_BALANCE:
-        lines.append("DeepSeek:  answered 402 Insufficient Balance")
-    elif observation.report and not observation.report.is_available:
-        lines.append("DeepSeek:  reports the account cannot serve API calls (is_available: false)")
-    if observation.error:
-        lines.append(f"Error:     {observation.error}")
-    if status is Status.FAILING:
-        lines.append(f"Failures:  {notification.consecutive_failures} checks in a row")
-
-    lines += ["", "Balances:"]
-    if observation.report:
-        lines += _balance_lines(observation.report, thresholds)
-    else:
-        lines.append("  unknown: this check could not read the balance")
-    lines += ["", "What to do:", *_advice(notification)]
-    return "\n".join(lines) + "\n"
-
-
-def _balance_lines(report: BalanceReport, thresholds: Thresholds) -> list[str]:
-    lines = []
+def _balances(report: BalanceReport, thresholds: Thresholds) -> list[dict[str, Any]]:
+    """Amounts as exact decimal strings: JSON numbers would be read back as floats."""
     below = set(currencies_below_threshold(report, thresholds))
-    for currency, balance in report.balances.items():
-        total = format_amount(balance.total) if balance.total is not None else "unknown"
-        threshold = thresholds.for_currency(currency)
-        if threshold is None:
-            versus = "no threshold"
-        else:
-            word = "BELOW threshold" if currency in below else "threshold"
-            versus = f"{word} {format_amount(threshold)}"
-        parts = [
-            f"{name} {format_amount(amount)}"
-            for name, amount in (("granted", balance.granted), ("topped up", balance.topped_up))
-            if amount is not None
-        ]
-        detail = f"  ({', '.join(parts)})" if parts else ""
-        lines.append(f"  {currency} {total:>12}   {versus}{detail}")
-    return lines
+
+    def exact(value: Decimal | None) -> str | None:
+        return None if value is None else format(value, "f")
+
+    return [
+        {
+            "currency": currency,
+            "total": exact(balance.total),
+            "granted": exact(balance.granted),
+            "topped_up": exact(balance.topped_up),
+            "threshold": exact(thresholds.for_currency(currency)),
+            "below_threshold": currency in below,
+        }
+        for currency, balance in report.balances.items()
+    ]
 
 
-def _advice(notification: Notification) -> list[str]:
-    status = notification.status
+def _amount_text(amount: str | None) -> str:
+    return "unknown" if amount is None else format_amount(Decimal(amount))
+
+
+def _versus(balance: dict[str, Any]) -> str:
+    if balance["threshold"] is None:
+        versus = "no threshold"
+    else:
+        word = "BELOW threshold" if balance["below_threshold"] else "threshold"
+        versus = f"{word} {_amount_text(balance['threshold'])}"
+    parts = [
+        f"{name} {_amount_text(balance[key])}"
+        for name, key in (("granted", "granted"), ("topped up", "topped_up"))
+        if balance[key] is not None
+    ]
+    return versus + (f"  ({', '.join(parts)})" if parts else "")
+
+
+def _action(notification: Notification) -> tuple[str, str | None]:
+    """What the reader should do, and where."""
     if notification.kind is NotificationKind.RECOVERY:
-        return ["  Nothing: the account can serve API calls and every balance is above its threshold."]
-    if status is Status.KEY_REJECTED:
-        return [
-            "  DeepSeek rejected the monitor's API key (or the secret holds none).",
-            f"  Create a key at {API_KEYS_URL} and store it in the monitor's secret",
-            "  (README, 'Configure the API key'). The monitor itself is misconfigured.",
-        ]
-    if status is Status.FAILING:
-        return [
-            "  The monitor cannot read the balance, so it cannot warn you of a low one.",
-            "  Check the error above, DeepSeek's status page and the function's logs.",
-        ]
-    return [f"  Top up the account at {TOP_UP_URL} before API calls start failing."]
+        return "Nothing: the account can serve API calls and every balance is above its threshold.", None
+    if notification.status is Status.KEY_REJECTED:
+        return (
+            "DeepSeek rejected the monitor's API key, or the secret holds none: the monitor is misconfigured. "
+            "Create or rotate a key on DeepSeek's platform and put it in the monitor's secret "
+            "(README, 'Configure the API key').",
+            API_KEYS_URL,
+        )
+    if notification.status is Status.FAILING:
+        return (
+            "The monitor cannot read the balance, so it cannot warn you of a low one. "
+            "Check the error above, DeepSeek's status page and the function's logs.",
+            None,
+        )
+    return "Top up the account on DeepSeek's platform before API calls start failing.", TOP_UP_URL

@@ -1,12 +1,34 @@
-"""The SNS topic alerts are published to; message attributes let subscribers filter."""
+"""The SNS topic alerts are published to. Each protocol gets its own rendering
+(MessageStructure=json): people the email text, machines the versioned alert document,
+AWS Chatbot its custom-notification format. Message attributes let subscribers filter."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from balance_monitor.adapters.aws_errors import AWS_ERRORS, error_code
 from balance_monitor.alert_messages import AlertMessage
+from balance_monitor.chat_messages import chatbot_notification
 from balance_monitor.errors import AlertDeliveryError
+
+
+def sns_message(message: AlertMessage) -> str:
+    """The per-protocol message SNS delivers; "default" serves any protocol not named."""
+    document = json.dumps(message.document)
+    chatbot = json.dumps(chatbot_notification(message.document))
+    return json.dumps(
+        {
+            "default": message.body,
+            "email": message.body,
+            "email-json": document,
+            "sqs": document,
+            "lambda": document,
+            "firehose": document,
+            "https": chatbot,  # AWS Chatbot subscribes over HTTPS
+            "http": chatbot,
+        }
+    )
 
 
 class AlertTopic:
@@ -19,7 +41,8 @@ class AlertTopic:
             response = self._client.publish(
                 TopicArn=self._topic_arn,
                 Subject=message.subject,
-                Message=message.body,
+                Message=sns_message(message),
+                MessageStructure="json",
                 MessageAttributes={
                     name: {"DataType": "String", "StringValue": value} for name, value in message.attributes.items()
                 },

@@ -1,0 +1,135 @@
+"""What an alert looks like in chat: a Slack Block Kit message for the incoming webhook, and
+AWS Chatbot's custom-notification format. Both are drawn from the alert document; pure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from balance_monitor.alert_messages import SCHEMA, balance_line, format_time
+
+SEVERITY_STYLE = {  # colour bar and emoji a reader scans for
+    "critical": ("#d72b3f", ":rotating_light:"),
+    "warning": ("#f2c744", ":warning:"),
+    "info": ("#2eb886", ":white_check_mark:"),
+}
+HEADER_LIMIT, TEXT_LIMIT = 150, 3000  # Block Kit's limits for a header and a section's text
+
+
+def slack_message(sns_message: str, sns_subject: str | None = None) -> dict[str, Any]:
+    """A Block Kit message for whatever the topic carried: an alert document, a CloudWatch
+    alarm (the monitor's own alarms notify the same topic), or anything else as plain text."""
+    try:
+        message = json.loads(sns_message)
+    except ValueError:
+        message = None
+    if isinstance(message, dict) and message.get("schema") == SCHEMA:
+        return block_kit(message)
+    if isinstance(message, dict) and "AlarmName" in message:
+        return _alarm_block_kit(message)
+    text = (sns_subject or "Message from the DeepSeek balance monitor's topic") + "\n" + sns_message
+    return {"text": _cut(_escape(text), TEXT_LIMIT)}
+
+
+def block_kit(document: dict[str, Any]) -> dict[str, Any]:
+    colour, emoji = SEVERITY_STYLE[document["severity"]]
+    title = document["subject"].removeprefix("[DeepSeek] ")
+    balances = document["balances"]
+    balance_text = (
+        "\n".join(f"• {_escape(balance_line(balance))}" for balance in balances)
+        if balances is not None
+        else "unknown: this check could not read the balance"
+    )
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": _cut(f"{emoji} {title}", HEADER_LIMIT), "emoji": True},
+        },
+        {
+            "type": "section",
+            "fields": [
+                _field("Account", document["account"]),
+                _field("State", f"{document['state']} ({document['severity']})"),
+                _field("Since", format_time(document["since"])),
+                _field("Checked", format_time(document["checked_at"])),
+            ],
+        },
+        _text_section("Balances", balance_text, escape=False),
+    ]
+    problems = [text for text in (document["reason"], document["error"] and f"Error: {document['error']}") if text]
+    if problems:
+        blocks.append(_text_section("What DeepSeek said", "\n".join(problems)))
+    action = document["action"]
+    what_to_do = _escape(action["text"]) + (f"\n<{action['url']}|{action['url']}>" if action["url"] else "")
+    blocks.append(_text_section("What to do", what_to_do, escape=False))
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"DeepSeek balance monitor · {document['kind']}"}],
+        }
+    )
+    return {"text": document["subject"], "attachments": [{"color": colour, "blocks": blocks}]}
+
+
+def chatbot_notification(document: dict[str, Any]) -> dict[str, Any]:
+    """AWS Chatbot (Amazon Q Developer in chat applications) renders this custom format."""
+    _, emoji = SEVERITY_STYLE[document["severity"]]
+    balances = document["balances"]
+    lines = [
+        f"*State:* {document['state']} ({document['severity']}) since {format_time(document['since'])}",
+        *(f"• {balance_line(balance)}" for balance in balances or []),
+    ]
+    if balances is None:
+        lines.append("Balance unknown: this check could not read it.")
+    lines += [text for text in (document["reason"], document["error"] and f"Error: {document['error']}") if text]
+    action = document["action"]
+    return {
+        "version": "1.0",
+        "source": "custom",
+        "id": f"{document['account']}:{document['checked_at']}:{document['kind']}",
+        "content": {
+            "textType": "client-markdown",
+            "title": f"{emoji} {document['subject'].removeprefix('[DeepSeek] ')}",
+            "description": "\n".join(lines),
+            "nextSteps": [action["text"] + (f" {action['url']}" if action["url"] else "")],
+        },
+        "metadata": {
+            "summary": document["subject"],
+            "eventType": f"DeepSeekBalance:{document['kind']}",
+            "additionalContext": {name: str(document[name]) for name in ("account", "state", "severity")},
+        },
+    }
+
+
+def _alarm_block_kit(alarm: dict[str, Any]) -> dict[str, Any]:
+    firing = alarm.get("NewStateValue") == "ALARM"
+    colour, emoji = SEVERITY_STYLE["critical" if firing else "info"]
+    title = f"{emoji} {alarm.get('AlarmName', 'CloudWatch alarm')} is {alarm.get('NewStateValue', 'unknown')}"
+    blocks = [
+        _header(title),
+        _text_section("Why", str(alarm.get("NewStateReason", ""))),
+        _text_section("About", str(alarm.get("AlarmDescription") or "")),
+    ]
+    return {"text": title, "attachments": [{"color": colour, "blocks": blocks}]}
+
+
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": _cut(text, HEADER_LIMIT), "emoji": True}}
+
+
+def _field(label: str, value: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": f"*{label}*\n{_escape(value)}"}
+
+
+def _text_section(label: str, text: str, *, escape: bool = True) -> dict[str, Any]:
+    body = _escape(text) if escape else text
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(f"*{label}*\n{body}", TEXT_LIMIT)}}
+
+
+def _escape(text: str) -> str:
+    """Slack's mrkdwn treats &, < and > as markup; text from outside must not."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
