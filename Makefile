@@ -29,9 +29,9 @@ validate: $(SAM_VENV)/.installed ## cfn-lint and sam validate --lint on template
 	$(SAM_VENV)/bin/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --lint
 
-build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build, then check the artifact targets python3.13 on arm64
+build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build, then check the artifacts target python3.13 on arm64
 	$(SAM_VENV)/bin/sam build
-	$(VENV)/bin/python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction
+	$(VENV)/bin/python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction .aws-sam/build/SlackNotifierFunction
 
 security: $(CHECKOV_VENV)/.installed $(SECURITY_VENV)/.installed ## checkov on template.yaml, bandit on src/
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --quiet --compact --skip-download

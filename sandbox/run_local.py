@@ -141,8 +141,18 @@ def _check(stack: EmulatedStack, event: dict[str, Any], story: str, verbose: boo
         print(textwrap.indent(function_output.getvalue().rstrip(), "      log "))
     for alert in stack.received_alerts():
         print(f"    ALERT SENT ({alert.attributes['severity']}, {alert.attributes['kind']}): {alert.subject}")
+        print("      by email:")
         print(textwrap.indent(alert.body.rstrip(), "      | ", predicate=lambda line: True))
+        print("      in Slack:")
+        print(textwrap.indent(_slack_preview(alert.document), "      "))
     print()
+
+
+def _slack_preview(document: dict[str, Any]) -> str:
+    from balance_monitor.chat_messages import block_kit
+    from sandbox.slack_preview import preview
+
+    return preview(block_kit(document))
 
 
 def _print_history(stack: EmulatedStack) -> None:

@@ -2,7 +2,7 @@
 compiled module built for CPython 3.13 on arm64 (aarch64), every pinned dependency present,
 the handler's own code inside, and no AWS SDK bundled (the Lambda runtime provides it).
 
-    python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction
+    python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction [.aws-sam/build/SlackNotifierFunction]
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ COMPILED_FOR_TARGET = re.compile(r"\.cpython-313-aarch64-linux-gnu\.so$|\.abi3\.
 
 def problems(artifact: Path) -> list[str]:
     found = []
-    if not (artifact / "app.py").is_file() or not (artifact / "balance_monitor" / "check.py").is_file():
-        found.append("the handler's code (app.py, balance_monitor/) is missing")
+    for code in ("app.py", "slack_app.py", "balance_monitor/check.py"):
+        if not (artifact / code).is_file():
+            found.append(f"the functions' code ({code}) is missing")
     for library in artifact.rglob("*.so"):
         if not COMPILED_FOR_TARGET.search(library.name):
             found.append(f"{library.relative_to(artifact)} is not built for cpython-313 aarch64")
@@ -49,7 +50,11 @@ def _normalise(name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    artifact = Path(argv[1] if len(argv) > 1 else ".aws-sam/build/BalanceCheckFunction")
+    artifacts = argv[1:] or [".aws-sam/build/BalanceCheckFunction"]
+    return max(check(Path(artifact)) for artifact in artifacts)
+
+
+def check(artifact: Path) -> int:
     if not artifact.is_dir():
         print(f"no artifact at {artifact}: run `sam build` first", file=sys.stderr)
         return 2

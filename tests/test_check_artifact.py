@@ -17,6 +17,7 @@ def artifact(tmp_path: Path) -> Path:
     """A complete artifact as `sam build` makes it, with empty stand-ins for the packages."""
     shutil.copytree(ROOT / "src" / "handler" / "balance_monitor", tmp_path / "balance_monitor")
     shutil.copy(ROOT / "src" / "handler" / "app.py", tmp_path)
+    shutil.copy(ROOT / "src" / "handler" / "slack_app.py", tmp_path)
     for line in check_artifact.REQUIREMENTS.read_text().splitlines():
         if line and not line.startswith("#"):
             name, version = line.split("==")

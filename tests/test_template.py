@@ -3,16 +3,17 @@ data, failed invocations kept and alarmed on, and a function that may touch only
 secret, table, topic and queue."""
 
 import re
-from pathlib import Path
+
+import pytest
 
 from balance_monitor.adapters import history_table
+from balance_monitor.settings import Settings, SlackSettings
 from sandbox.aws import load_template
 
 TEMPLATE = load_template()
 RESOURCES = TEMPLATE["Resources"]
 FUNCTION = RESOURCES["BalanceCheckFunction"]["Properties"]
 ROLE = RESOURCES["BalanceCheckRole"]["Properties"]
-SETTINGS_SOURCE = (Path(__file__).resolve().parents[1] / "src/handler/balance_monitor/settings.py").read_text()
 MONITOR_KEY = {"Ref": "MonitorKey"}
 
 
@@ -27,13 +28,46 @@ def test_the_function_runs_on_python_313_arm64_with_tracing_on_a_parameterised_s
     assert RESOURCES["BalanceCheckFunction"]["Metadata"]["BuildMethod"] == "makefile"
 
 
-def test_every_variable_the_function_reads_is_set_by_the_template_and_none_is_a_secret():
-    read = set(re.findall(r'"([A-Z][A-Z_]+)"', SETTINGS_SOURCE)) - {"CNY", "USD"}
-    variables = FUNCTION["Environment"]["Variables"]
+class RecordingEnvironment(dict):
+    """An environment that remembers which variables were asked for."""
 
-    assert read <= set(variables)
-    assert not any("KEY" in name and name != "API_KEY_SECRET_ID" for name in variables)
-    assert all(isinstance(value, dict) or not value.startswith("sk-") for value in variables.values())
+    def __init__(self, values: dict[str, str]) -> None:
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def get(self, name, default=None):
+        self.read.add(name)
+        return super().get(name, default)
+
+
+@pytest.mark.parametrize(
+    ("function", "settings", "example"),
+    [
+        (
+            "BalanceCheckFunction",
+            Settings,
+            {
+                "TOPIC_ARN": "arn:aws:sns:x",
+                "LOW_BALANCE_THRESHOLD": "1",
+                "DEEPSEEK_BASE_URL": "https://api.deepseek.com",
+                "REMINDER_INTERVAL_HOURS": "24",
+                "HISTORY_RETENTION_DAYS": "90",
+            },
+        ),
+        ("SlackNotifierFunction", SlackSettings, {}),
+    ],
+)
+def test_every_variable_a_function_reads_is_set_by_the_template_and_none_is_a_secret(function, settings, example):
+    variables = RESOURCES[function]["Properties"]["Environment"]["Variables"]
+    environment = RecordingEnvironment(dict.fromkeys(variables, "value") | example)
+
+    settings.from_environment(environment)
+
+    assert environment.read <= set(variables)
+    assert all(
+        isinstance(value, dict) or not value.startswith(("sk-", "https://hooks")) for value in variables.values()
+    )
+    assert not {"API_KEY", "DEEPSEEK_API_KEY", "SLACK_WEBHOOK_URL"} & set(variables)
 
 
 def test_the_history_table_is_keyed_by_account_and_time_on_demand_encrypted_and_recoverable():
@@ -150,3 +184,28 @@ def test_checks_that_do_not_apply_are_skipped_with_a_reason():
 
     assert skipped, "checkov runs in CI; its skips live in the template"
     assert all(re.fullmatch(r"CKV_AWS_\d+", skip["id"]) and len(skip["comment"]) > 20 for skip in skipped)
+
+
+@pytest.mark.parametrize("role", [name for name, resource in RESOURCES.items() if resource["Type"] == "AWS::IAM::Role"])
+def test_no_role_grants_a_wildcard_action_or_a_wildcard_resource_beyond_xray(role):
+    properties = RESOURCES[role]["Properties"]
+    statements = [
+        statement for policy in properties.get("Policies", []) for statement in policy["PolicyDocument"]["Statement"]
+    ]
+
+    assert "ManagedPolicyArns" not in properties
+    for statement in statements:
+        actions = _as_list(statement["Action"])
+        assert not any("*" in action for action in actions)
+        if statement["Resource"] == "*":
+            assert all(action.startswith("xray:") for action in actions)
+
+
+def test_the_slack_notifier_reads_only_the_named_webhook_secret():
+    [policy] = RESOURCES["SlackNotifierRole"]["Properties"]["Policies"]
+    [read] = [s for s in policy["PolicyDocument"]["Statement"] if s["Action"] == "secretsmanager:GetSecretValue"]
+
+    assert read["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+        "${SlackWebhookSecretName}-??????"
+    }

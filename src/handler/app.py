@@ -12,12 +12,12 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
-from botocore.config import Config
 
 from balance_monitor.adapters.alert_topic import AlertTopic
-from balance_monitor.adapters.api_key_secret import ApiKeySecret
+from balance_monitor.adapters.aws import CLIENT_CONFIG
 from balance_monitor.adapters.deepseek import DeepSeekClient
 from balance_monitor.adapters.history_table import HistoryTable
+from balance_monitor.adapters.secrets import CachedSecret, api_key_secret
 from balance_monitor.check import balance_reader, check_time, run_check
 from balance_monitor.observability import logger, metrics, tracer
 from balance_monitor.settings import Settings
@@ -25,13 +25,12 @@ from balance_monitor.settings import Settings
 # Time kept back from the invocation's deadline for writing history and publishing alerts.
 RESERVED_SECONDS = 8
 LEASE_MARGIN_SECONDS = 30
-_AWS_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=5)
 
 
 @dataclass(frozen=True)
 class Collaborators:
     settings: Settings
-    api_key: ApiKeySecret
+    api_key: CachedSecret
     deepseek: DeepSeekClient
     history: HistoryTable
     alerts: AlertTopic
@@ -46,10 +45,10 @@ def collaborators() -> Collaborators:
 def build_collaborators(settings: Settings) -> Collaborators:
     return Collaborators(
         settings=settings,
-        api_key=ApiKeySecret(settings.api_key_secret_id, SecretsProvider(boto_config=_AWS_CONFIG)),
+        api_key=api_key_secret(settings.api_key_secret_id, SecretsProvider(boto_config=CLIENT_CONFIG)),
         deepseek=DeepSeekClient(settings.deepseek_base_url),
-        history=HistoryTable(boto3.client("dynamodb", config=_AWS_CONFIG), settings.table_name),
-        alerts=AlertTopic(boto3.client("sns", config=_AWS_CONFIG), settings.topic_arn),
+        history=HistoryTable(boto3.client("dynamodb", config=CLIENT_CONFIG), settings.table_name),
+        alerts=AlertTopic(boto3.client("sns", config=CLIENT_CONFIG), settings.topic_arn),
     )
 
 

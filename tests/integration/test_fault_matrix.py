@@ -18,8 +18,8 @@ import pytest
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from balance_monitor.adapters.alert_topic import AlertTopic
-from balance_monitor.adapters.api_key_secret import ApiKeySecret
 from balance_monitor.adapters.history_table import HistoryTable
+from balance_monitor.adapters.secrets import api_key_secret
 from balance_monitor.errors import MonitorError
 from sandbox.deepseek_simulator import Reply
 
@@ -87,7 +87,7 @@ def delete_secret(monitor: Monitor) -> None:
 def secrets_manager_fails(code: str) -> Callable[[Monitor], None]:
     def inject(monitor: Monitor) -> None:
         client = FailingClient(boto3.client("secretsmanager"), "get_secret_value", code)
-        secret = ApiKeySecret(monitor.stack.secret_arn, SecretsProvider(boto3_client=client))
+        secret = api_key_secret(monitor.stack.secret_arn, SecretsProvider(boto3_client=client))
         monitor.replace(api_key=secret)
 
     return inject

@@ -35,6 +35,8 @@ def test_the_simulated_story_shows_each_check_every_alert_and_the_history():
         "ALERT SENT (info, recovery): [DeepSeek] Resolved: account default is healthy, CNY 200.00, USD 20.00",
     ]
     assert "Lambda reports an error, and would retry this event: balance check failed" in output
+    assert "┃ ⚠️ Balance low for account default: CNY 40.00 < 50.00" in output  # the Slack rendering
+    assert "┃ • CNY 40.00  BELOW threshold 50.00  (granted 0.00, topped up 40.00)" in output
     assert "result=duplicate" in output
     history = output[output.index("History of account 'default'") :].splitlines()[2:]
     assert len(history) == 5  # the redelivered event added no record

@@ -5,7 +5,7 @@ import pytest
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.stub import Stubber
 
-from balance_monitor.adapters.api_key_secret import ApiKeySecret
+from balance_monitor.adapters.secrets import api_key_secret
 from balance_monitor.alert_lifecycle import CheckOutcome
 from balance_monitor.errors import ApiKeyError, CheckFailedError
 
@@ -57,7 +57,7 @@ def test_secrets_manager_errors_become_the_projects_own_with_the_aws_code(code):
     client = boto3.client("secretsmanager")
     with Stubber(client) as stub:
         stub.add_client_error("get_secret_value", service_error_code=code)
-        secret = ApiKeySecret("deepseek-api-key", provider=SecretsProvider(boto3_client=client))
+        secret = api_key_secret("deepseek-api-key", SecretsProvider(boto3_client=client))
 
         with pytest.raises(ApiKeyError, match=rf"could not read the API key secret \({code}\)"):
             secret.get()
@@ -67,7 +67,7 @@ def test_the_key_is_read_once_per_container_and_again_only_when_asked(stack):
     client = boto3.client("secretsmanager")
     calls = []
     client.meta.events.register("before-call.secrets-manager.GetSecretValue", lambda **_: calls.append(1))
-    secret = ApiKeySecret(stack.secret_arn, provider=SecretsProvider(boto3_client=client))
+    secret = api_key_secret(stack.secret_arn, SecretsProvider(boto3_client=client))
 
     assert [secret.get(), secret.get(), secret.get()] == [API_KEY] * 3
     assert len(calls) == 1

@@ -17,6 +17,14 @@ class ApiKeyMissingError(ApiKeyError):
     """The secret was read but holds no usable API key (empty, or JSON without `api_key`)."""
 
 
+class RetryableError(MonitorError):
+    """A failure worth retrying: 429, 5xx, a timeout or a broken connection."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the server asked for, when it said
+
+
 class BalanceFetchError(MonitorError):
     """The balance could not be read from DeepSeek."""
 
@@ -33,12 +41,8 @@ class UpstreamError(BalanceFetchError):
     """DeepSeek could not be reached or answered with an error status."""
 
 
-class TransientUpstreamError(UpstreamError):
-    """A failure worth retrying: 429, 5xx, a timeout or a broken connection."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+class TransientUpstreamError(UpstreamError, RetryableError):
+    """DeepSeek failed in a way worth retrying."""
 
 
 class ResponseFormatError(BalanceFetchError):
@@ -51,6 +55,18 @@ class HistoryStoreError(MonitorError):
 
 class AlertDeliveryError(MonitorError):
     """An alert could not be published; it stays pending and is sent on the next attempt."""
+
+
+class SlackDeliveryError(MonitorError):
+    """A message could not be posted to Slack; Lambda retries, then keeps it in a queue."""
+
+
+class SlackConfigurationError(SlackDeliveryError):
+    """The webhook secret holds no usable Slack webhook URL."""
+
+
+class TransientSlackError(SlackDeliveryError, RetryableError):
+    """Slack failed in a way worth retrying."""
 
 
 class CheckFailedError(MonitorError):

@@ -103,3 +103,17 @@ def _positive_number(environ: Mapping[str, str], name: str, default: str, *, who
 
 def _invalid(name: str, value: str, reason: str) -> ConfigurationError:
     return ConfigurationError(f"{name}={value!r} is invalid: {reason}")
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """The Slack notifier's settings: the secret that holds the incoming-webhook URL."""
+
+    webhook_secret_id: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> SlackSettings:
+        secret_id = environ.get("SLACK_WEBHOOK_SECRET_ID", "").strip()
+        if not secret_id:
+            raise ConfigurationError("SLACK_WEBHOOK_SECRET_ID must be set")
+        return cls(webhook_secret_id=secret_id)

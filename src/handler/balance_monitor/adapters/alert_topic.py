@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from balance_monitor.adapters.aws_errors import AWS_ERRORS, error_code
+from balance_monitor.adapters.aws import AWS_ERRORS, error_code
 from balance_monitor.alert_messages import AlertMessage
 from balance_monitor.chat_messages import chatbot_notification
 from balance_monitor.errors import AlertDeliveryError

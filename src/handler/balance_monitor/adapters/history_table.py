@@ -17,7 +17,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from balance_monitor.adapters.aws_errors import AWS_ERRORS, error_code
+from balance_monitor.adapters.aws import AWS_ERRORS, error_code
 from balance_monitor.alert_lifecycle import AlertState, CheckOutcome, NotificationKind, Observation, Status
 from balance_monitor.balance import BalanceReport, CurrencyBalance
 from balance_monitor.errors import HistoryStoreError

@@ -1,7 +1,11 @@
-"""What went wrong in an AWS call, in a few words fit for a log line or a history record."""
+"""What every AWS client here shares: timeouts and retries, and errors told in a few words
+fit for a log line or a history record."""
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+# Standard retry mode backs off on throttling; the timeouts keep a slow call inside Lambda's.
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=5)
 AWS_ERRORS = (ClientError, BotoCoreError)
 
 

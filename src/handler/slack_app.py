@@ -1,0 +1,53 @@
+"""Lambda entry point of the Slack notifier: subscribed to the alert topic, it posts each
+message to a Slack incoming webhook as Block Kit. A message that still cannot be posted
+fails the invocation; Lambda retries it, then keeps it in the undelivered queue."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+from balance_monitor.adapters.aws import CLIENT_CONFIG
+from balance_monitor.adapters.secrets import webhook_secret
+from balance_monitor.adapters.slack_webhook import SlackWebhook
+from balance_monitor.chat_messages import slack_message
+from balance_monitor.errors import SlackDeliveryError
+from balance_monitor.observability import logger, tracer
+from balance_monitor.settings import SlackSettings
+
+RESERVED_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class SlackCollaborators:
+    webhook: SlackWebhook
+
+
+@cache
+def collaborators() -> SlackCollaborators:
+    """Built at the first invocation of a container, then reused."""
+    settings = SlackSettings.from_environment(os.environ)
+    url = webhook_secret(settings.webhook_secret_id, SecretsProvider(boto_config=CLIENT_CONFIG))
+    return SlackCollaborators(webhook=SlackWebhook(url))
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    webhook = collaborators().webhook
+    deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
+    for record in event["Records"]:
+        notification = record["Sns"]
+        attributes = {name: item.get("Value") for name, item in notification.get("MessageAttributes", {}).items()}
+        try:
+            webhook.post(slack_message(notification["Message"], notification.get("Subject")), deadline)
+        except SlackDeliveryError as exc:
+            logger.error("could not post to Slack", extra={"error": str(exc), **attributes})
+            raise
+        logger.info("posted to Slack", extra={"message_id": notification["MessageId"], **attributes})
+    return {"posted": len(event["Records"])}

@@ -1,0 +1,99 @@
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from balance_monitor.alert_lifecycle import CheckOutcome, Notification, NotificationKind, Observation, Status
+from balance_monitor.alert_messages import TOP_UP_URL, render_alert
+from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+from balance_monitor.chat_messages import block_kit, chatbot_notification, slack_message
+from tests.support.block_kit import block_kit_problems
+
+AT = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
+THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
+REPORT = BalanceReport(
+    True,
+    {
+        "CNY": CurrencyBalance("CNY", Decimal("12.50"), Decimal("2.50"), Decimal("10.00")),
+        "USD": CurrencyBalance("USD", Decimal("8.00")),
+    },
+)
+OBSERVATIONS = {
+    Status.LOW: Observation(CheckOutcome.OK, report=REPORT),
+    Status.UNAVAILABLE: Observation(CheckOutcome.INSUFFICIENT_BALANCE, error="HTTP 402 <script>"),
+    Status.KEY_REJECTED: Observation(CheckOutcome.KEY_REJECTED, error="DeepSeek rejected the API key (HTTP 401)"),
+    Status.FAILING: Observation(CheckOutcome.FAILED, error="DeepSeek answered HTTP 503"),
+    Status.HEALTHY: Observation(CheckOutcome.OK, report=REPORT),
+}
+CASES = [(status, NotificationKind.ALERT) for status in list(Status)[1:]] + [
+    (Status.LOW, NotificationKind.REMINDER),
+    (Status.HEALTHY, NotificationKind.RECOVERY),
+]
+
+
+def document(status: Status, kind: NotificationKind = NotificationKind.ALERT) -> dict:
+    previous = Status.LOW if kind is NotificationKind.RECOVERY else Status.HEALTHY
+    notification = Notification(kind, status, previous, AT, AT, OBSERVATIONS[status], 3)
+    return render_alert(notification, account="team-a", thresholds=THRESHOLDS).document
+
+
+@pytest.mark.parametrize(("status", "kind"), CASES)
+def test_every_alert_is_valid_block_kit_with_the_severity_colour(status, kind):
+    message = block_kit(document(status, kind))
+
+    assert block_kit_problems(message) == []
+    colour = message["attachments"][0]["color"]
+    severity = {"low": "#f2c744", "healthy": "#2eb886"}.get(status.value, "#d72b3f")
+    assert colour == severity
+
+
+def test_a_low_balance_in_slack_shows_state_balances_time_and_action():
+    message = block_kit(document(Status.LOW))
+    blocks = message["attachments"][0]["blocks"]
+    text = json.dumps(blocks)
+
+    assert message["text"] == "[DeepSeek] Balance low for account team-a: CNY 12.50 < 50.00"
+    assert blocks[0]["text"]["text"] == ":warning: Balance low for account team-a: CNY 12.50 < 50.00"
+    assert "*State*\\nlow (warning)" in text
+    assert "*Checked*\\n2026-11-25 08:15 UTC" in text
+    assert "CNY 12.50  BELOW threshold 50.00  (granted 2.50, topped up 10.00)" in text
+    assert f"<{TOP_UP_URL}|{TOP_UP_URL}>" in text
+
+
+def test_text_from_outside_cannot_inject_slack_markup():
+    text = json.dumps(block_kit(document(Status.UNAVAILABLE)))
+
+    assert "<script>" not in text
+    assert "&lt;script&gt;" in text
+
+
+def test_an_unknown_balance_is_said_so_in_slack():
+    text = json.dumps(block_kit(document(Status.FAILING)))
+
+    assert "unknown: this check could not read the balance" in text
+    assert "Error: DeepSeek answered HTTP 503" in text
+
+
+def test_slack_message_renders_the_monitors_own_alarms_and_anything_else():
+    alarm = {"AlarmName": "failed-invocations", "NewStateValue": "ALARM", "NewStateReason": "1 message"}
+
+    rendered = slack_message(json.dumps(alarm), "ALARM: failed-invocations")
+    other = slack_message("plain words", "Subject")
+
+    assert block_kit_problems(rendered) == []
+    assert rendered["text"] == ":rotating_light: failed-invocations is ALARM"
+    assert other == {"text": "Subject\nplain words"}
+    assert slack_message(json.dumps(document(Status.LOW))) == block_kit(document(Status.LOW))
+
+
+@pytest.mark.parametrize(("status", "kind"), CASES)
+def test_the_chatbot_notification_has_the_custom_format(status, kind):
+    notification = chatbot_notification(document(status, kind))
+
+    assert (notification["version"], notification["source"]) == ("1.0", "custom")
+    assert notification["content"]["textType"] == "client-markdown"
+    assert notification["content"]["title"]
+    assert notification["content"]["description"]
+    assert notification["content"]["nextSteps"]
+    assert notification["metadata"]["additionalContext"]["account"] == "team-a"
