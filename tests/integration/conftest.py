@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,7 +100,9 @@ class Monitor:
 @pytest.fixture
 def monitor(stack: EmulatedStack, deepseek: DeepSeekSimulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[Monitor]:
     parameters.clear_caches()
-    yield Monitor(stack, deepseek, monkeypatch)
+    monitor = Monitor(stack, deepseek, monkeypatch)
+    yield monitor
+    assert_no_secret_in(json.dumps(monitor.raw_items()), "the history table")
     parameters.clear_caches()
     metrics.clear_metrics()
 
@@ -130,6 +133,22 @@ class FailingClient:
             raise ClientError(self._error, "".join(part.title() for part in name.split("_")))
 
         return fail
+
+
+# Every API key the tests use starts "sk-"; the fake Slack webhook's token is "s3cr3t...".
+SECRET_PATTERN = re.compile(r"\bsk-[A-Za-z0-9-]{4,}|Bearer |s3cr3t")
+
+
+def assert_no_secret_in(text: str, where: str) -> None:
+    leaked = SECRET_PATTERN.findall(text)
+    assert not leaked, f"a secret reached {where}: {leaked}"
+
+
+@pytest.fixture(autouse=True)
+def _every_test_is_a_leak_test(captured_logs: Any) -> Iterator[None]:
+    """Whatever a test does, nothing it makes the code log may hold a key or a webhook URL."""
+    yield
+    assert_no_secret_in(captured_logs(), "the logs")
 
 
 @pytest.fixture
