@@ -2,6 +2,7 @@
 data, failed invocations kept and alarmed on, and a function that may touch only its own
 secret, table, topic and queue."""
 
+import json
 import re
 
 import pytest
@@ -52,6 +53,8 @@ class RecordingEnvironment(dict):
                 "DEEPSEEK_BASE_URL": "https://api.deepseek.com",
                 "REMINDER_INTERVAL_HOURS": "24",
                 "HISTORY_RETENTION_DAYS": "90",
+                "RUNWAY_ALERT_DAYS": "3",
+                "SPEND_SPIKE_FACTOR": "3",
             },
         ),
         ("SlackNotifierFunction", SlackSettings, {}),
@@ -209,3 +212,39 @@ def test_the_slack_notifier_reads_only_the_named_webhook_secret():
         "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
         "${SlackWebhookSecretName}-??????"
     }
+
+
+def _dashboard() -> dict:
+    body = RESOURCES["MonitorDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    return json.loads(re.sub(r"\$\{[^}]+\}", "1", body))  # CloudFormation fills ${...} in at deploy time
+
+
+def test_the_dashboard_shows_balance_burn_rate_runway_outcomes_errors_and_duration():
+    widgets = _dashboard()["widgets"]
+
+    assert [widget["properties"]["title"] for widget in widgets] == [
+        "Balance",
+        "Burn rate per day",
+        "Runway (days)",
+        "Check outcomes",
+        "Function errors",
+        "Function duration (ms)",
+    ]
+    searched = json.dumps(widgets)
+    for metric in ("Balance", "BurnRatePerDay", "RunwayDays", "CheckSucceeded", "CheckFailed", "Errors", "Duration"):
+        assert metric in searched
+
+
+def test_the_monitor_of_the_monitor_alarms_on_errors_and_on_silence():
+    errors = RESOURCES["BalanceCheckErrorsAlarm"]["Properties"]
+    silence = RESOURCES["NoSuccessfulCheckAlarm"]["Properties"]
+
+    assert (errors["Namespace"], errors["MetricName"]) == ("AWS/Lambda", "Errors")
+    assert (silence["MetricName"], silence["ComparisonOperator"], silence["Threshold"]) == (
+        "CheckSucceeded",
+        "LessThanThreshold",
+        1,
+    )
+    assert silence["TreatMissingData"] == "breaching"  # a monitor that stopped running is noticed
+    assert silence["EvaluationPeriods"] == {"Ref": "NoSuccessfulCheckHours"}
+    assert errors["AlarmActions"] == silence["AlarmActions"] == [{"Ref": "AlertTopic"}]

@@ -201,3 +201,48 @@ def test_state_remembers_when_it_began_and_the_last_notification():
 def test_duplicate_and_stale_checks(state, checked_at, duplicate, stale):
     assert is_duplicate(state, checked_at) is duplicate
     assert is_stale(state, checked_at) is stale
+
+
+def spending(start: str, per_step: str, steps: int) -> list[Observation]:
+    return [balances(CNY=str(Decimal(start) - Decimal(per_step) * index)) for index in range(steps)]
+
+
+def test_a_short_runway_alerts_while_the_balance_is_still_above_its_threshold():
+    # 80 CNY spent at 24 a day runs out in about 3 days: a runway under 3 days alerts at once.
+    state, sent = run(spending("73", "0.25", 30))
+
+    assert state.status is Status.RUNWAY_SHORT
+    assert sent == [(NotificationKind.ALERT, Status.RUNWAY_SHORT)]
+
+
+def test_no_runway_alert_before_there_is_enough_history():
+    state, sent = run(spending("60", "0.25", 20))  # runs out within 3 days, but under 6 hours observed
+
+    assert state.status is Status.HEALTHY
+    assert sent == []
+
+
+def test_a_top_up_ends_a_short_runway_and_the_recovery_names_it():
+    history = spending("73", "0.25", 30)
+    state, _ = run(history)
+    top_up = balances(CNY=str(Decimal("73") - Decimal("0.25") * 29 + 200))
+
+    evaluation = evaluate(
+        state, top_up, checked_at=START + 30 * STEP, thresholds=THRESHOLDS, reminder_interval=REMINDER
+    )
+
+    assert evaluation.state.status is Status.HEALTHY
+    assert evaluation.notification.kind is NotificationKind.RECOVERY
+    assert [(event.kind, event.amount) for event in evaluation.notification.events] == [("top_up", Decimal(200))]
+
+
+def test_a_spend_spike_warns_and_recovers_when_spend_calms_down():
+    steady = spending("900", "0.25", 40)
+    last = Decimal("900") - Decimal("0.25") * 39
+    burst = [balances(CNY=str(last - 5 * step)) for step in range(1, 5)]
+    calm_from = last - 20
+    calm = [balances(CNY=str(calm_from - Decimal("0.25") * step)) for step in range(1, 9)]
+
+    _, sent = run(steady + burst + calm)
+
+    assert sent == [(NotificationKind.ALERT, Status.SPEND_SPIKE), (NotificationKind.RECOVERY, Status.HEALTHY)]

@@ -21,6 +21,8 @@ REPORT = BalanceReport(
 )
 OBSERVATIONS = {
     Status.LOW: Observation(CheckOutcome.OK, report=REPORT),
+    Status.RUNWAY_SHORT: Observation(CheckOutcome.OK, report=REPORT),
+    Status.SPEND_SPIKE: Observation(CheckOutcome.OK, report=REPORT),
     Status.UNAVAILABLE: Observation(CheckOutcome.INSUFFICIENT_BALANCE, error="HTTP 402 <script>"),
     Status.KEY_REJECTED: Observation(CheckOutcome.KEY_REJECTED, error="DeepSeek rejected the API key (HTTP 401)"),
     Status.FAILING: Observation(CheckOutcome.FAILED, error="DeepSeek answered HTTP 503"),
@@ -44,7 +46,8 @@ def test_every_alert_is_valid_block_kit_with_the_severity_colour(status, kind):
 
     assert block_kit_problems(message) == []
     colour = message["attachments"][0]["color"]
-    severity = {"low": "#f2c744", "healthy": "#2eb886"}.get(status.value, "#d72b3f")
+    warning = ("low", "runway_short", "spend_spike")
+    severity = "#f2c744" if status.value in warning else {"healthy": "#2eb886"}.get(status.value, "#d72b3f")
     assert colour == severity
 
 

@@ -6,11 +6,14 @@ while a bad state lasts, say when it is resolved. Pure functions over plain data
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from balance_monitor.balance import BalanceReport, Thresholds
+from balance_monitor.spend import CurrencySpend, Estimate, SpendEvent, estimate, update_spend
 
 # One unreadable balance alerts nobody; this many in a row means the monitor is failing.
 FAILURES_BEFORE_FAILING = 3
@@ -19,6 +22,8 @@ FAILURES_BEFORE_FAILING = 3
 class Status(StrEnum):
     HEALTHY = "healthy"
     LOW = "low"  # some currency is below its threshold
+    RUNWAY_SHORT = "runway_short"  # at the current burn rate, some currency runs out soon
+    SPEND_SPIKE = "spend_spike"  # spend over the last hour is far above the usual rate
     UNAVAILABLE = "unavailable"  # DeepSeek refuses API calls; outranks LOW
     KEY_REJECTED = "key_rejected"  # the monitor is misconfigured
     FAILING = "failing"  # the balance could not be read several checks in a row
@@ -27,6 +32,8 @@ class Status(StrEnum):
 SEVERITY = {
     Status.HEALTHY: "info",
     Status.LOW: "warning",
+    Status.RUNWAY_SHORT: "warning",
+    Status.SPEND_SPIKE: "warning",
     Status.UNAVAILABLE: "critical",
     Status.KEY_REJECTED: "critical",
     Status.FAILING: "critical",
@@ -66,6 +73,7 @@ class AlertState:
     consecutive_failures: int = 0
     last_notified_at: datetime | None = None
     version: int = 0
+    spend: Mapping[str, CurrencySpend] = field(default_factory=dict)  # running aggregates per currency
 
 
 @dataclass(frozen=True)
@@ -77,12 +85,16 @@ class Notification:
     checked_at: datetime
     observation: Observation
     consecutive_failures: int
+    estimates: Mapping[str, Estimate] = field(default_factory=dict)
+    events: tuple[SpendEvent, ...] = ()  # top-ups and expiries this check revealed
 
 
 @dataclass(frozen=True)
 class Evaluation:
     state: AlertState
     notification: Notification | None
+    estimates: Mapping[str, Estimate] = field(default_factory=dict)
+    events: tuple[SpendEvent, ...] = ()
 
 
 def is_duplicate(state: AlertState, checked_at: datetime) -> bool:
@@ -104,11 +116,29 @@ def currencies_below_threshold(report: BalanceReport, thresholds: Thresholds) ->
     return below
 
 
-def balance_status(report: BalanceReport, thresholds: Thresholds) -> Status:
+def currencies_with_short_runway(estimates: Mapping[str, Estimate], runway_alert_days: Decimal) -> list[str]:
+    return [
+        currency
+        for currency, known in estimates.items()
+        if known.runway_days is not None and known.runway_days < runway_alert_days
+    ]
+
+
+def balance_status(
+    report: BalanceReport,
+    thresholds: Thresholds,
+    estimates: Mapping[str, Estimate] | None = None,
+    runway_alert_days: Decimal = Decimal(3),
+) -> Status:
+    estimates = estimates or {}
     if not report.is_available:
         return Status.UNAVAILABLE
     if currencies_below_threshold(report, thresholds):
         return Status.LOW
+    if currencies_with_short_runway(estimates, runway_alert_days):
+        return Status.RUNWAY_SHORT
+    if any(known.spike for known in estimates.values()):
+        return Status.SPEND_SPIKE
     return Status.HEALTHY
 
 
@@ -119,11 +149,16 @@ def evaluate(
     checked_at: datetime,
     thresholds: Thresholds,
     reminder_interval: timedelta,
+    runway_alert_days: Decimal = Decimal(3),
+    spike_factor: Decimal = Decimal(3),
 ) -> Evaluation:
     """The state after this check, and the notification it calls for, if any."""
     # A retried failed check is the same check: it must not count as one more failure.
     retry_of_failed_check = previous.last_check_at == checked_at and previous.last_check_failed
     failures = 0
+    spend = previous.spend  # a check that read no balance leaves the aggregates as they were
+    events: list[SpendEvent] = []
+    estimates: dict[str, Estimate] = {}
     if observation.outcome is CheckOutcome.FAILED:
         failures = previous.consecutive_failures + (0 if retry_of_failed_check else 1)
         status = Status.FAILING if failures >= FAILURES_BEFORE_FAILING else previous.status
@@ -132,7 +167,13 @@ def evaluate(
     elif observation.outcome is CheckOutcome.INSUFFICIENT_BALANCE:
         status = Status.UNAVAILABLE
     elif observation.report is not None:
-        status = balance_status(observation.report, thresholds)
+        spend, events = update_spend(previous.spend, observation.report, checked_at, spike_factor=spike_factor)
+        estimates = {
+            currency: estimate(aggregates, checked_at, spike_factor=spike_factor)
+            for currency, aggregates in spend.items()
+            if currency in observation.report.balances
+        }
+        status = balance_status(observation.report, thresholds, estimates, runway_alert_days)
     else:
         raise ValueError("an OK observation must carry its balance report")
 
@@ -154,6 +195,7 @@ def evaluate(
         consecutive_failures=failures,
         last_notified_at=checked_at if kind else previous.last_notified_at,
         version=previous.version + 1,
+        spend=spend,
     )
     notification = None
     if kind:
@@ -165,5 +207,7 @@ def evaluate(
             checked_at=checked_at,
             observation=observation,
             consecutive_failures=failures,
+            estimates=estimates,
+            events=tuple(events),
         )
-    return Evaluation(state=state, notification=notification)
+    return Evaluation(state=state, notification=notification, estimates=estimates, events=tuple(events))

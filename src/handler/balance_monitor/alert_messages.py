@@ -8,7 +8,7 @@ and the chat messages in chat_messages.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +24,7 @@ from balance_monitor.alert_lifecycle import (
 )
 from balance_monitor.balance import BalanceReport, Thresholds
 from balance_monitor.history import format_timestamp
+from balance_monitor.spend import Estimate
 
 SCHEMA = "deepseek-balance-monitor/alert"
 SCHEMA_VERSION = 1
@@ -34,6 +35,8 @@ SUBJECT_LIMIT = 99  # SNS rejects subjects of 100 characters or more
 TITLES = {
     Status.HEALTHY: "healthy",
     Status.LOW: "balance low",
+    Status.RUNWAY_SHORT: "runway short",
+    Status.SPEND_SPIKE: "spend spike",
     Status.UNAVAILABLE: "account unavailable",
     Status.KEY_REJECTED: "API key rejected",
     Status.FAILING: "monitor failing",
@@ -83,7 +86,12 @@ def alert_document(notification: Notification, *, account: str, thresholds: Thre
         "reason": reason,
         "error": observation.error,
         "consecutive_failures": notification.consecutive_failures,
-        "balances": _balances(report, thresholds) if report else None,
+        "balances": _balances(report, thresholds, notification.estimates) if report else None,
+        "top_ups": [
+            {"currency": event.currency, "amount": format(event.amount, "f")}
+            for event in notification.events
+            if event.kind == "top_up"
+        ],
         "action": {"text": action_text, "url": action_url},
     }
 
@@ -107,6 +115,9 @@ def email_text(document: dict[str, Any]) -> str:
         lines.append("  unknown: this check could not read the balance")
     for balance in document["balances"] or []:
         lines.append(f"  {balance['currency']} {_amount_text(balance['total']):>12}   {_versus(balance)}")
+        lines += [f"{'':18}{note}" for note in _spend_notes(balance)]
+    for top_up in document["top_ups"]:
+        lines.append(f"  Topped up: {top_up['currency']} {_amount_text(top_up['amount'])}")
     action = document["action"]
     lines += ["", "What to do:", f"  {action['text']}"]
     if action["url"]:
@@ -127,8 +138,10 @@ def format_time(moment: datetime | str) -> str:
 
 
 def balance_line(balance: dict[str, Any]) -> str:
-    """`CNY 40.00  BELOW threshold 50.00  (granted 0.00, topped up 40.00)`, for chat."""
-    return f"{balance['currency']} {_amount_text(balance['total'])}  {_versus(balance)}"
+    """`CNY 40.00  BELOW threshold 50.00  (granted 0.00, topped up 40.00)`, then burn rate and
+    runway, for chat."""
+    notes = "".join(f"; {note}" for note in _spend_notes(balance))
+    return f"{balance['currency']} {_amount_text(balance['total'])}  {_versus(balance)}{notes}"
 
 
 def _headline(notification: Notification, account: str) -> str:
@@ -152,11 +165,25 @@ def _subject(notification: Notification, account: str, thresholds: Thresholds) -
         text = f"{title[0].upper()}{title[1:]} for account {account}"
         if notification.kind is NotificationKind.REMINDER:
             text = f"Reminder: {title} for account {account}"
+        details = ""
         if status is Status.LOW and report:
-            below = currencies_below_threshold(report, thresholds)
-            text += ": " + _totals(report, below, thresholds)
+            details = _totals(report, currencies_below_threshold(report, thresholds), thresholds)
+        elif status is Status.RUNWAY_SHORT:
+            details = ", ".join(
+                f"{currency} {known.runway_days} days left"
+                for currency, known in notification.estimates.items()
+                if known.runway_days is not None
+            )
+        elif status is Status.SPEND_SPIKE:
+            details = ", ".join(
+                f"{currency} {format_amount(known.spike.recent_rate_per_day)}/day"
+                for currency, known in notification.estimates.items()
+                if known.spike
+            )
         elif status is Status.FAILING:
-            text += f": {notification.consecutive_failures} checks failed"
+            details = f"{notification.consecutive_failures} checks failed"
+        if details:
+            text += f": {details}"
     subject = f"[DeepSeek] {text}".encode("ascii", "replace").decode()
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
 
@@ -175,24 +202,54 @@ def _totals(report: BalanceReport, currencies: Iterable[str], thresholds: Thresh
     return ", ".join(parts)
 
 
-def _balances(report: BalanceReport, thresholds: Thresholds) -> list[dict[str, Any]]:
+def _balances(report: BalanceReport, thresholds: Thresholds, estimates: Mapping[str, Estimate]) -> list[dict[str, Any]]:
     """Amounts as exact decimal strings: JSON numbers would be read back as floats."""
     below = set(currencies_below_threshold(report, thresholds))
+    unknown = Estimate(None, None, None)
 
     def exact(value: Decimal | None) -> str | None:
         return None if value is None else format(value, "f")
 
-    return [
-        {
-            "currency": currency,
-            "total": exact(balance.total),
-            "granted": exact(balance.granted),
-            "topped_up": exact(balance.topped_up),
-            "threshold": exact(thresholds.for_currency(currency)),
-            "below_threshold": currency in below,
-        }
-        for currency, balance in report.balances.items()
-    ]
+    balances = []
+    for currency, balance in report.balances.items():
+        known = estimates.get(currency, unknown)
+        spike = known.spike
+        balances.append(
+            {
+                "currency": currency,
+                "total": exact(balance.total),
+                "granted": exact(balance.granted),
+                "topped_up": exact(balance.topped_up),
+                "threshold": exact(thresholds.for_currency(currency)),
+                "below_threshold": currency in below,
+                "burn_rate_per_day": exact(known.rate_per_day),
+                "runway_days": exact(known.runway_days),
+                "runway_until": format_timestamp(known.runway_until) if known.runway_until else None,
+                "spike": spike
+                and {
+                    "recent_rate_per_day": exact(spike.recent_rate_per_day),
+                    "usual_rate_per_day": exact(spike.usual_rate_per_day),
+                    "factor": exact(spike.factor),
+                },
+            }
+        )
+    return balances
+
+
+def _spend_notes(balance: dict[str, Any]) -> list[str]:
+    """Burn rate and runway when known, and a spike with the numbers that raised it."""
+    if balance.get("burn_rate_per_day") is None:
+        return ["burn rate and runway not yet known"]
+    notes = [f"burning {_amount_text(balance['burn_rate_per_day'])}/day"]
+    if balance["runway_days"] is not None:
+        notes[0] += f", runway {balance['runway_days']} days (until {format_time(balance['runway_until'])})"
+    spike = balance["spike"]
+    if spike:
+        notes.append(
+            f"spend spike: {_amount_text(spike['recent_rate_per_day'])}/day over the last hour, "
+            f"over {spike['factor']}x the usual {_amount_text(spike['usual_rate_per_day'])}/day"
+        )
+    return notes
 
 
 def _amount_text(amount: str | None) -> str:
@@ -222,6 +279,12 @@ def _action(notification: Notification) -> tuple[str, str | None]:
             "DeepSeek rejected the monitor's API key, or the secret holds none: the monitor is misconfigured. "
             "Create or rotate a key on DeepSeek's platform and put it in the monitor's secret "
             "(README, 'Configure the API key').",
+            API_KEYS_URL,
+        )
+    if notification.status is Status.SPEND_SPIKE:
+        return (
+            "Spend jumped far above its usual rate. Check for a leaked key or a runaway job; "
+            "rotate the key on DeepSeek's platform if in doubt.",
             API_KEYS_URL,
         )
     if notification.status is Status.FAILING:

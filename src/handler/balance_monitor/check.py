@@ -4,9 +4,10 @@ state on, and publish the notification that calls for. Collaborators are passed 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -34,6 +35,7 @@ from balance_monitor.errors import (
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
 from balance_monitor.observability import METRICS_NAMESPACE, logger, metrics
 from balance_monitor.settings import Settings
+from balance_monitor.spend import Estimate
 
 # How often to re-read the state when another invocation holds it, and how long to wait.
 STATE_ATTEMPTS = 5
@@ -184,7 +186,7 @@ class _Check:
                 self.history.put_check(record, only_if_absent=True)
                 logger.info("a newer check moved the state on; this one only joins the history")
                 summary = CheckSummary(self.account, self.checked_at, "late", state.status, observation.outcome)
-                return _finish(record, summary, raise_failure=False)
+                return _finish(record, summary, {}, raise_failure=False)
             moved = self._move_state(state, record)
             if moved:
                 return _finish(*moved, raise_failure=not retry_of_failed_check)
@@ -196,7 +198,9 @@ class _Check:
         metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
         return CheckSummary(self.account, self.checked_at, result="duplicate", status=state.status)
 
-    def _move_state(self, state: AlertState, record: CheckRecord) -> tuple[CheckRecord, CheckSummary] | None:
+    def _move_state(
+        self, state: AlertState, record: CheckRecord
+    ) -> tuple[CheckRecord, CheckSummary, Mapping[str, Estimate]] | None:
         """Decide, publish what is due, record. None when another invocation moved the state first."""
         evaluation = evaluate(
             state,
@@ -204,10 +208,12 @@ class _Check:
             checked_at=self.checked_at,
             thresholds=self.settings.thresholds,
             reminder_interval=self.settings.reminder_interval,
+            runway_alert_days=self.settings.runway_alert_days,
+            spike_factor=self.settings.spike_factor,
         )
         notification = evaluation.notification
         kind = notification.kind if notification else None
-        decided = replace(record, status=evaluation.state.status, notification=kind)
+        decided = replace(record, status=evaluation.state.status, notification=kind, events=evaluation.events)
         now = int(self.clock().timestamp())
         if notification:
             if not self.history.claim_notification(
@@ -222,7 +228,8 @@ class _Check:
                 raise HistoryStoreError("the alert state changed while this check held its lease")
             return None
         status = evaluation.state.status
-        return decided, CheckSummary(self.account, self.checked_at, "checked", status, record.observation.outcome, kind)
+        summary = CheckSummary(self.account, self.checked_at, "checked", status, record.observation.outcome, kind)
+        return decided, summary, evaluation.estimates
 
     def _publish(self, message: AlertMessage, record: CheckRecord) -> None:
         try:
@@ -243,7 +250,16 @@ class _Check:
         metrics.add_metric(name="AlertsPublished", unit=MetricUnit.Count, value=1)
 
 
-def _finish(record: CheckRecord, summary: CheckSummary, *, raise_failure: bool) -> CheckSummary:
+def _currency_metric(name: str, value: Decimal, account: str, currency: str) -> None:
+    # CloudWatch stores doubles; the exact Decimal stays in history and alerts.
+    with single_metric(name=name, unit=MetricUnit.NoUnit, value=float(value), namespace=METRICS_NAMESPACE) as metric:
+        metric.add_dimension(name="account", value=account)
+        metric.add_dimension(name="currency", value=currency)
+
+
+def _finish(
+    record: CheckRecord, summary: CheckSummary, estimates: Mapping[str, Estimate], *, raise_failure: bool
+) -> CheckSummary:
     """Metrics and the log line for a recorded check; a failed one is raised, when asked, so
     that Lambda counts an error and retries."""
     observation = record.observation
@@ -252,14 +268,15 @@ def _finish(record: CheckRecord, summary: CheckSummary, *, raise_failure: bool) 
     metrics.add_metric(name="CheckFailed", unit=MetricUnit.Count, value=int(not succeeded))
     if observation.report:
         for currency, balance in observation.report.balances.items():
-            if balance.total is None:
-                continue
-            # CloudWatch stores doubles; the exact Decimal stays in history and alerts.
-            with single_metric(
-                name="Balance", unit=MetricUnit.NoUnit, value=float(balance.total), namespace=METRICS_NAMESPACE
-            ) as metric:
-                metric.add_dimension(name="account", value=record.account)
-                metric.add_dimension(name="currency", value=currency)
+            known = estimates.get(currency, Estimate(None, None, None))
+            figures = {
+                "Balance": balance.total,
+                "BurnRatePerDay": known.rate_per_day,
+                "RunwayDays": known.runway_days,
+            }
+            for name, value in figures.items():
+                if value is not None:
+                    _currency_metric(name, value, record.account, currency)
     fields = summary.as_dict()
     if observation.outcome is not CheckOutcome.FAILED:
         logger.info("balance checked", extra=fields)

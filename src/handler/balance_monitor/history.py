@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from balance_monitor.alert_lifecycle import NotificationKind, Observation, Status
+from balance_monitor.spend import SpendEvent
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class CheckRecord:
     notification: NotificationKind | None = None
     # Set when the notification this check called for could not be published.
     alert_error: str | None = None
+    events: tuple[SpendEvent, ...] = ()  # top-ups and expiries this check revealed
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -31,6 +31,8 @@ class Settings:
     thresholds: Thresholds
     reminder_interval: timedelta
     history_retention: timedelta
+    runway_alert_days: Decimal = Decimal(3)
+    spike_factor: Decimal = Decimal(3)
     account: str = DEFAULT_ACCOUNT
 
     @classmethod
@@ -46,6 +48,10 @@ class Settings:
             raise _invalid("TOPIC_ARN", topic_arn, "expected an SNS topic ARN")
         reminder_hours = _positive_number(environ, "REMINDER_INTERVAL_HOURS", "24")
         retention_days = _positive_number(environ, "HISTORY_RETENTION_DAYS", "90", whole=True)
+        runway_alert_days = _positive_number(environ, "RUNWAY_ALERT_DAYS", "3")
+        spike_factor = _positive_number(environ, "SPEND_SPIKE_FACTOR", "3")
+        if spike_factor <= 1:
+            raise _invalid("SPEND_SPIKE_FACTOR", str(spike_factor), "expected a number above 1")
         return cls(
             table_name=required("TABLE_NAME"),
             topic_arn=topic_arn,
@@ -54,6 +60,8 @@ class Settings:
             thresholds=parse_thresholds(required("LOW_BALANCE_THRESHOLD")),
             reminder_interval=timedelta(hours=float(reminder_hours)),
             history_retention=timedelta(days=int(retention_days)),
+            runway_alert_days=runway_alert_days,
+            spike_factor=spike_factor,
         )
 
 

@@ -22,6 +22,7 @@ from balance_monitor.alert_lifecycle import AlertState, CheckOutcome, Notificati
 from balance_monitor.balance import BalanceReport, CurrencyBalance
 from balance_monitor.errors import HistoryStoreError
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
+from balance_monitor.spend import CurrencySpend, Interval, SpendEvent
 
 CHECK_PREFIX = "check#"
 STATE_RECORD = "state"
@@ -151,6 +152,7 @@ def check_from_item(item: dict[str, Any]) -> CheckRecord:
         status=Status(item["status"]) if "status" in item else None,
         notification=NotificationKind(item["notification"]) if "notification" in item else None,
         alert_error=item.get("alert_error"),
+        events=tuple(SpendEvent(event["kind"], event["currency"], event["amount"]) for event in item.get("events", [])),
     )
 
 
@@ -184,6 +186,10 @@ def _check_item(record: CheckRecord) -> dict[str, Any]:
         "alert_error": record.alert_error,
     }
     item.update({name: str(value) for name, value in optional.items() if value is not None})
+    if record.events:
+        item["events"] = [
+            {"kind": event.kind, "currency": event.currency, "amount": event.amount} for event in record.events
+        ]
     return item
 
 
@@ -200,7 +206,41 @@ def _state_item(account: str, state: AlertState) -> dict[str, Any]:
         moment = getattr(state, name)
         if moment is not None:
             item[name] = format_timestamp(moment)
+    item["spend"] = {currency: _spend_item(aggregates) for currency, aggregates in state.spend.items()}
     return item
+
+
+def _spend_item(spend: CurrencySpend) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "at": format_timestamp(spend.at),
+        "total": spend.total,
+        "recent": [
+            {"start": format_timestamp(i.start), "end": format_timestamp(i.end), "spend": i.spend} for i in spend.recent
+        ],
+    }
+    optional = {
+        "granted": spend.granted,
+        "topped_up": spend.topped_up,
+        "rate_per_day": spend.rate_per_day,
+        "observed_since": spend.observed_since and format_timestamp(spend.observed_since),
+    }
+    item.update({name: value for name, value in optional.items() if value is not None})
+    return item
+
+
+def _spend_from_item(item: dict[str, Any]) -> CurrencySpend:
+    since = item.get("observed_since")
+    return CurrencySpend(
+        at=parse_timestamp(item["at"]),
+        total=item["total"],
+        granted=item.get("granted"),
+        topped_up=item.get("topped_up"),
+        rate_per_day=item.get("rate_per_day"),
+        observed_since=parse_timestamp(since) if since else None,
+        recent=tuple(
+            Interval(parse_timestamp(i["start"]), parse_timestamp(i["end"]), i["spend"]) for i in item["recent"]
+        ),
+    )
 
 
 def _state_from_item(item: dict[str, Any]) -> AlertState:
@@ -218,6 +258,7 @@ def _state_from_item(item: dict[str, Any]) -> AlertState:
         consecutive_failures=int(item["consecutive_failures"]),
         last_notified_at=moment("last_notified_at"),
         version=int(item["version"]),
+        spend={currency: _spend_from_item(spend) for currency, spend in item.get("spend", {}).items()},
     )
 
 
