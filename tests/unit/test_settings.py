@@ -82,6 +82,8 @@ def test_a_per_currency_threshold_overrides_the_default():
         ("REMINDER_INTERVAL_HOURS", "0", "expected a positive number"),
         ("REMINDER_INTERVAL_HOURS", "soon", "expected a positive number"),
         ("HISTORY_RETENTION_DAYS", "7.5", "expected a positive whole number"),
+        ("RUNWAY_ALERT_DAYS", "0", "expected a positive number"),
+        ("SPEND_SPIKE_FACTOR", "1", "expected a number above 1"),
         ("DEEPSEEK_BASE_URL", "ftp://api.deepseek.com", "expected an http(s) URL"),
         ("DEEPSEEK_BASE_URL", "http://api.deepseek.com", "use https"),
         ("DEEPSEEK_BASE_URL", "https://proxy.example/?key=1", "no query"),
