@@ -14,8 +14,8 @@ export AWS_EC2_METADATA_DISABLED := true
 
 .PHONY: local test lint validate build security audit check deploy invoke logs delete clean
 
-local: $(VENV)/.installed ## Run the scheduled check here: real handler, emulated AWS, simulated or real DeepSeek
-	$(VENV)/bin/python -m sandbox.run_local
+local: $(VENV)/.installed ## The scheduled job here: a scripted week (or, with DEEPSEEK_API_KEY, your account)
+	$(VENV)/bin/deepseek-balance demo
 
 test: $(VENV)/.installed ## Run the tests
 	$(VENV)/bin/python -m pytest
@@ -58,9 +58,10 @@ delete: $(SAM_VENV)/.installed ## Delete the deployed stack (the history table i
 clean:
 	rm -rf $(VENV) .venv-* .aws-sam .pytest_cache .mypy_cache .ruff_cache
 
-$(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt
+$(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@
 
 .venv-%/.installed: requirements-%.txt

@@ -22,8 +22,8 @@ FAILURES_BEFORE_FAILING = 3
 class Status(StrEnum):
     HEALTHY = "healthy"
     LOW = "low"  # some currency is below its threshold
-    RUNWAY_SHORT = "runway_short"  # at the current burn rate, some currency runs out soon
     SPEND_SPIKE = "spend_spike"  # spend over the last hour is far above the usual rate
+    RUNWAY_SHORT = "runway_short"  # at the current burn rate, some currency runs out soon
     UNAVAILABLE = "unavailable"  # DeepSeek refuses API calls; outranks LOW
     KEY_REJECTED = "key_rejected"  # the monitor is misconfigured
     FAILING = "failing"  # the balance could not be read several checks in a row
@@ -135,10 +135,11 @@ def balance_status(
         return Status.UNAVAILABLE
     if currencies_below_threshold(report, thresholds):
         return Status.LOW
-    if currencies_with_short_runway(estimates, runway_alert_days):
-        return Status.RUNWAY_SHORT
+    # A spike explains itself best, and skews the runway while it lasts: it speaks first.
     if any(known.spike for known in estimates.values()):
         return Status.SPEND_SPIKE
+    if currencies_with_short_runway(estimates, runway_alert_days):
+        return Status.RUNWAY_SHORT
     return Status.HEALTHY
 
 

@@ -131,6 +131,11 @@ def format_amount(value: Decimal) -> str:
     return f"{cents:,.2f}" if cents == value else f"{value:,f}"
 
 
+def format_rate(rate: Decimal | str) -> str:
+    """A burn rate per day, to the cent: its later digits are noise, not money."""
+    return format_amount(Decimal(rate).quantize(Decimal("0.01")))
+
+
 def format_time(moment: datetime | str) -> str:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
@@ -176,7 +181,7 @@ def _subject(notification: Notification, account: str, thresholds: Thresholds) -
             )
         elif status is Status.SPEND_SPIKE:
             details = ", ".join(
-                f"{currency} {format_amount(known.spike.recent_rate_per_day)}/day"
+                f"{currency} {format_rate(known.spike.recent_rate_per_day)}/day"
                 for currency, known in notification.estimates.items()
                 if known.spike
             )
@@ -240,14 +245,14 @@ def _spend_notes(balance: dict[str, Any]) -> list[str]:
     """Burn rate and runway when known, and a spike with the numbers that raised it."""
     if balance.get("burn_rate_per_day") is None:
         return ["burn rate and runway not yet known"]
-    notes = [f"burning {_amount_text(balance['burn_rate_per_day'])}/day"]
+    notes = [f"burning {format_rate(balance['burn_rate_per_day'])}/day"]
     if balance["runway_days"] is not None:
         notes[0] += f", runway {balance['runway_days']} days (until {format_time(balance['runway_until'])})"
     spike = balance["spike"]
     if spike:
         notes.append(
-            f"spend spike: {_amount_text(spike['recent_rate_per_day'])}/day over the last hour, "
-            f"over {spike['factor']}x the usual {_amount_text(spike['usual_rate_per_day'])}/day"
+            f"spend spike: {format_rate(spike['recent_rate_per_day'])}/day over the last hour, "
+            f"over {spike['factor']}x the usual {format_rate(spike['usual_rate_per_day'])}/day"
         )
     return notes
 

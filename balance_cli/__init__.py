@@ -1,0 +1,1 @@
+"""deepseek-balance: check the balance, read the history, draw a report, or watch a demo."""

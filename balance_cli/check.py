@@ -1,0 +1,86 @@
+"""`deepseek-balance check`: ask DeepSeek for the balance now."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+from balance_cli import errors
+from balance_cli.errors import CommandError, UsageError
+from balance_cli.output import amount, table
+from balance_cli.stack import stack_outputs
+from balance_monitor.adapters.deepseek import DeepSeekClient
+from balance_monitor.adapters.secrets import api_key_secret, parse_api_key
+from balance_monitor.balance import BalanceReport
+from balance_monitor.errors import (
+    ApiKeyError,
+    BalanceFetchError,
+    InsufficientBalanceError,
+    KeyRejectedError,
+)
+from balance_monitor.settings import DEFAULT_BASE_URL, parse_base_url
+
+TIMEOUT_SECONDS = 30
+
+
+def api_key(key_file: Path | None, stack: str | None) -> str:
+    """From a file, from the deployed stack's secret, or from DEEPSEEK_API_KEY."""
+    try:
+        if key_file:
+            return parse_api_key(key_file.read_text())
+        if stack:
+            secret_arn = stack_outputs(stack).secret_arn
+            if not secret_arn:
+                raise UsageError(f"stack {stack!r} has no ApiKeySecretArn output")
+            return api_key_secret(secret_arn, SecretsProvider()).get()
+    except (OSError, ApiKeyError) as exc:
+        raise UsageError(f"cannot read the API key: {exc}") from None
+    key = os.environ.get("DEEPSEEK_API_KEY", "").strip()
+    if not key:
+        raise UsageError("no API key: set DEEPSEEK_API_KEY, or pass --key-file FILE or --stack NAME")
+    return parse_api_key(key)
+
+
+def check(key: str, base_url: str | None) -> BalanceReport:
+    try:
+        client = DeepSeekClient(parse_base_url(base_url or os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL))
+        return client.fetch_balance(key, time.monotonic() + TIMEOUT_SECONDS)
+    except KeyRejectedError as exc:
+        raise CommandError(f"{exc}: check the key", errors.KEY_REJECTED) from None
+    except InsufficientBalanceError as exc:
+        raise CommandError(f"{exc}: top up at https://platform.deepseek.com/top_up", errors.UNAVAILABLE) from None
+    except BalanceFetchError as exc:
+        raise CommandError(f"could not read the balance: {exc}", errors.UNREADABLE) from None
+
+
+def report_json(report: BalanceReport) -> dict[str, Any]:
+    return {
+        "is_available": report.is_available,
+        "balances": [
+            {
+                "currency": currency,
+                **{
+                    name: None if value is None else format(value, "f")
+                    for name, value in (
+                        ("total", balance.total),
+                        ("granted", balance.granted),
+                        ("topped_up", balance.topped_up),
+                    )
+                },
+            }
+            for currency, balance in report.balances.items()
+        ],
+    }
+
+
+def report_table(report: BalanceReport) -> str:
+    rows = [
+        [currency, amount(balance.total), amount(balance.granted), amount(balance.topped_up)]
+        for currency, balance in report.balances.items()
+    ]
+    available = "yes" if report.is_available else "NO: API calls are refused; top up the account"
+    return table(["currency", "total", "granted", "topped up"], rows) + f"\navailable: {available}"

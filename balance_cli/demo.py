@@ -1,0 +1,216 @@
+"""`deepseek-balance demo`: the monitor's scheduled job, run here. The real Lambda handler
+runs at each tick against an embedded AWS (moto; table, topic and secret made from
+template.yaml) and a DeepSeek simulator replaying a scripted week: steady use, a spike, the
+runway and the threshold crossed, a proxy error, the account running dry, a top-up. Every
+alert is shown as it arrives, and the week ends in a report chart drawn from the history.
+
+With DEEPSEEK_API_KEY set, it checks your real account once instead (AWS still emulated).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from balance_cli.report import draw, spend_lines
+from balance_monitor.history import format_timestamp
+from balance_monitor.settings import parse_thresholds
+from sandbox.aws import EmulatedStack, ReceivedAlert, create_stack, use_fake_credentials
+from sandbox.deepseek_simulator import DeepSeekSimulator, Reply
+from sandbox.lambda_context import LambdaContext
+
+SIMULATED_KEY = "sk-local-simulated-key"
+START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # a Monday
+TICK = timedelta(hours=1)  # hourly, to keep the week short; deployed, the default is 15 minutes
+THRESHOLD = "CNY=50,USD=5"
+HOURLY_SPEND = "0.80"  # about 19 CNY a day
+_SEVERITY_MARK = {"critical": "!!", "warning": "! ", "info": "ok"}
+
+
+@dataclass(frozen=True)
+class Scene:
+    hour: int
+    story: str
+    act: Callable[[DeepSeekSimulator], None]
+
+
+def _spike(deepseek: DeepSeekSimulator) -> None:
+    deepseek.spend("CNY", "12.00")  # a runaway job burns 12 CNY in one hour
+
+
+def _proxy_error(deepseek: DeepSeekSimulator) -> None:
+    deepseek.then(Reply(200, b"<html><body>502 Bad Gateway</body></html>", {"Content-Type": "text/html"}))
+
+
+def _run_dry(deepseek: DeepSeekSimulator) -> None:
+    deepseek.spend("CNY", "1000")
+    deepseek.is_available = False
+
+
+def _top_up(deepseek: DeepSeekSimulator) -> None:
+    deepseek.top_up("CNY", "300.00")
+    deepseek.is_available = True
+
+
+SCENES = {
+    scene.hour: scene
+    for scene in (
+        Scene(50, "a runaway job burns 12 CNY in an hour", _spike),
+        Scene(80, "a proxy answers with an HTML error page", _proxy_error),
+        Scene(120, "the account runs dry", _run_dry),
+        Scene(126, "someone tops up 300 CNY", _top_up),
+    )
+}
+
+
+def run_demo(output: Path, *, days: int = 7, verbose: bool = False, messages: bool = False, svg: bool = False) -> int:
+    real_key = os.environ.get("DEEPSEEK_API_KEY", "").strip()
+    use_fake_credentials()
+    from moto import mock_aws
+
+    with mock_aws():
+        if real_key:
+            return _check_real_account(real_key, verbose)
+        stack = create_stack(SIMULATED_KEY)
+        with DeepSeekSimulator(SIMULATED_KEY) as deepseek:
+            deepseek.set_balance("CNY", granted="10.00", topped_up="140.00")
+            deepseek.set_balance("USD", topped_up="20.00")
+            _say(f"A week of the DeepSeek balance monitor, checked every hour ({days * 24} checks).")
+            _say(f"AWS: emulated in-process (moto). DeepSeek: simulated at {deepseek.base_url}.")
+            _say("Set DEEPSEEK_API_KEY to check your real account instead.\n")
+            _configure(stack, deepseek.base_url)
+            _play_week(stack, deepseek, days, verbose, messages)
+        return _finish_report(stack, output, svg)
+
+
+def _play_week(stack: EmulatedStack, deepseek: DeepSeekSimulator, days: int, verbose: bool, messages: bool) -> None:
+    from tqdm import tqdm
+
+    hours = days * 24
+    with tqdm(total=hours, desc="checks", unit="check", file=sys.stderr, leave=False) as progress:
+        for hour in range(hours):
+            moment = START + hour * TICK
+            if hour:
+                deepseek.spend("CNY", HOURLY_SPEND)
+            scene = SCENES.get(hour)
+            if scene:
+                scene.act(deepseek)
+            verdict, logs = _invoke({"time": format_timestamp(moment)})
+            lines = [f"{_when(moment)}  {scene.story}" if scene else None]
+            if verdict or scene:
+                lines.append(f"{_when(moment)}  {verdict or 'checked'}")
+            for alert in stack.received_alerts():
+                lines.append(_alert_line(moment, alert))
+                if messages:
+                    lines.append(_as_received(alert))
+            if verbose and logs:
+                lines.append(textwrap.indent(logs.rstrip(), "      log "))
+            for line in filter(None, lines):
+                progress.write(line)
+            progress.update()
+
+
+def _finish_report(stack: EmulatedStack, output: Path, svg: bool) -> int:
+    import boto3
+
+    from balance_monitor.adapters.history_table import HistoryTable
+
+    table = HistoryTable(boto3.client("dynamodb"), stack.table_name)
+    records = list(table.checks_between("default", START, START + timedelta(days=366)))
+    chart = draw(records, parse_thresholds(THRESHOLD), "DeepSeek balance, account default (demo week)", output, svg=svg)
+    notified = sum(1 for record in records if record.notification)
+    failed = sum(1 for record in records if record.observation.outcome.value == "failed")
+    _say(f"\n{len(records)} checks recorded, {failed} failed, {notified} notifications sent.")
+    for line in spend_lines(table.load_state("default"), records[-1].checked_at):
+        _say(f"Now {line}")
+    _say(f"Report chart: {chart.png}" + (f" and {chart.svg}" if chart.svg else ""))
+    return 0
+
+
+def _check_real_account(key: str, verbose: bool) -> int:
+    stack = create_stack(key)
+    base_url = os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")
+    _say(f"Checking your DeepSeek account at {base_url}; AWS emulated in-process (moto).\n")
+    _configure(stack, base_url)
+    verdict, logs = _invoke({})
+    _say(verdict or "checked")
+    if verbose:
+        _say(logs)
+    for alert in stack.received_alerts():
+        _say(_alert_line(None, alert))
+        _say(textwrap.indent(alert.body.rstrip(), "    | ", predicate=lambda line: True))
+    [record] = _all_records(stack)
+    report = record.observation.report
+    for currency, balance in report.balances.items() if report else []:
+        _say(f"{currency}: total {balance.total}, granted {balance.granted}, topped up {balance.topped_up}")
+    return 0
+
+
+def _all_records(stack: EmulatedStack) -> list[Any]:
+    import boto3
+
+    from balance_monitor.adapters.history_table import HistoryTable
+
+    table = HistoryTable(boto3.client("dynamodb"), stack.table_name)
+    now = datetime.now(UTC)
+    return list(table.checks_between("default", now - timedelta(days=1), now + timedelta(days=1)))
+
+
+def _configure(stack: EmulatedStack, base_url: str) -> None:
+    """The function's environment as template.yaml sets it, before the handler first runs."""
+    os.environ.update(stack.function_environment(LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=base_url))
+    os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"  # no X-Ray daemon here
+    import app
+
+    app.collaborators.cache_clear()
+
+
+def _invoke(event: dict[str, Any]) -> tuple[str | None, str]:
+    """Run the handler as Lambda would; what went wrong, if anything, and what it logged."""
+    import app
+    from balance_monitor.errors import MonitorError
+    from balance_monitor.observability import logger
+
+    function_output = io.StringIO()  # the JSON logs and metrics CloudWatch would receive
+    log_stream = logger.registered_handler.setStream(function_output)
+    try:
+        with contextlib.redirect_stdout(function_output):
+            app.lambda_handler(event, LambdaContext())
+        verdict = None
+    except MonitorError as exc:
+        verdict = f"the function fails, and Lambda would retry: {exc}"
+    finally:
+        logger.registered_handler.setStream(log_stream)
+    return verdict, function_output.getvalue()
+
+
+def _alert_line(moment: datetime | None, alert: ReceivedAlert) -> str:
+    severity = alert.attributes.get("severity", "info")
+    when = _when(moment) if moment else "now"
+    return f"{when}  {_SEVERITY_MARK.get(severity, '  ')} {alert.attributes.get('kind', 'alert'):<8} {alert.subject}"
+
+
+def _as_received(alert: ReceivedAlert) -> str:
+    """The alert as an email reader and a Slack reader see it."""
+    from balance_monitor.chat_messages import block_kit
+    from sandbox.slack_preview import preview
+
+    email = textwrap.indent(f"Subject: {alert.subject}\n\n{alert.body.rstrip()}", "    | ", predicate=lambda _: True)
+    slack = textwrap.indent(preview(block_kit(alert.document)), "    ")
+    return f"  by email:\n{email}\n  in Slack:\n{slack}"
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%a %H:%M")
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)

@@ -1,0 +1,175 @@
+"""deepseek-balance: the DeepSeek balance monitor's command-line companion."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from balance_cli import errors
+from balance_cli.errors import EXIT_CODES_HELP, CommandError, UsageError
+
+DESCRIPTION = """Look at a DeepSeek account's balance and its history without the AWS console.
+
+  check    ask DeepSeek for the balance now
+  history  read the deployed monitor's checks over a time range
+  report   draw balance over time as PNG (and SVG), with burn rate and runway
+  demo     watch the monitor work through a scripted week, here, with nothing deployed"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except CommandError as exc:
+        print(f"deepseek-balance {args.command}: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return errors.FAILED
+
+
+def _check(args: argparse.Namespace) -> int:
+    from balance_cli.check import api_key, check, report_json, report_table
+
+    report = check(api_key(args.key_file, args.stack), args.base_url)
+    print(json.dumps(report_json(report), indent=2) if args.json else report_table(report))
+    return errors.OK if report.is_available else errors.UNAVAILABLE
+
+
+def _history(args: argparse.Namespace) -> int:
+    from balance_cli import history
+
+    records = _records(args)
+    if args.format == "json":
+        print(json.dumps(history.as_json(records), indent=2))
+    elif args.format == "csv":
+        print(history.as_csv(records), end="")
+    else:
+        print(history.as_table(records))
+    return errors.OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    import boto3
+
+    from balance_cli.report import draw, spend_lines
+    from balance_cli.stack import function_threshold, stack_outputs
+    from balance_monitor.adapters.history_table import HistoryTable
+    from balance_monitor.balance import Thresholds
+    from balance_monitor.settings import parse_thresholds
+
+    records = _records(args)
+    threshold = args.threshold
+    if threshold is None and args.stack:
+        function = stack_outputs(args.stack).function_name
+        threshold = function_threshold(function) if function else None
+    thresholds = parse_thresholds(threshold) if threshold else Thresholds()
+    title = f"DeepSeek balance, account {args.account}"
+    chart = draw(records, thresholds, title, args.output, svg=args.svg)
+    state = HistoryTable(boto3.client("dynamodb"), _table_name(args)).load_state(args.account)
+    summary = {
+        "png": str(chart.png),
+        "svg": str(chart.svg) if chart.svg else None,
+        "checks": len(records),
+        "top_ups": [[t.isoformat(), c, str(a)] for t, c, a in chart.top_ups],
+        "alerts": len(chart.alerts),
+        "spend": spend_lines(state, datetime.now(UTC), Decimal(3)),
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{len(records)} checks drawn to {chart.png}" + (f" and {chart.svg}" if chart.svg else ""))
+        for line in summary["spend"]:
+            print(line)
+    return errors.OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from balance_cli.demo import run_demo
+
+    return run_demo(args.output, days=args.days, verbose=args.verbose, messages=args.messages, svg=args.svg)
+
+
+def _records(args: argparse.Namespace) -> list:
+    from balance_cli.history import now, read_history, time_range
+
+    start, end = time_range(args.since, args.start, args.end, now())
+    return read_history(_table_name(args), args.account, start, end)
+
+
+def _table_name(args: argparse.Namespace) -> str:
+    from balance_cli.stack import stack_outputs
+
+    if args.table:
+        return str(args.table)
+    if args.stack:
+        return stack_outputs(args.stack).table_name
+    raise UsageError("say where the history is: --stack NAME (the deployed stack) or --table NAME")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deepseek-balance",
+        description=DESCRIPTION,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    check = commands.add_parser(
+        "check",
+        help="ask DeepSeek for the balance now",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Ask DeepSeek for the balance now. The key comes from DEEPSEEK_API_KEY, "
+        "a file, or the deployed stack's secret; no AWS is needed for the first two.",
+    )
+    source = check.add_mutually_exclusive_group()
+    source.add_argument("--key-file", type=Path, help='a file holding the key (or {"api_key": ...})')
+    source.add_argument("--stack", help="read the key from this deployed stack's secret")
+    check.add_argument("--base-url", help="DeepSeek's address (default: DEEPSEEK_BASE_URL or the real service)")
+    check.add_argument("--json", action="store_true", help="print JSON for scripts")
+    check.set_defaults(run=_check)
+
+    for name, summary in (("history", "read the deployed monitor's checks"), ("report", "draw a balance chart")):
+        command = commands.add_parser(
+            name, help=summary, epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
+        where = command.add_mutually_exclusive_group()
+        where.add_argument("--stack", help="the deployed stack's name (its outputs name the table)")
+        where.add_argument("--table", help="the history table's name")
+        command.add_argument("--account", default="default", help="whose checks (default: %(default)s)")
+        command.add_argument("--since", help="how far back: 90m, 24h, 7d (default: 7d)")
+        command.add_argument("--from", dest="start", help="start time, e.g. 2026-11-20T00:00:00Z")
+        command.add_argument("--to", dest="end", help="end time (default: now)")
+        if name == "history":
+            command.add_argument("--format", choices=("table", "csv", "json"), default="table")
+            command.set_defaults(run=_history)
+        else:
+            command.add_argument("--output", type=Path, default=Path("balance-report.png"), help="PNG to write")
+            command.add_argument("--svg", action="store_true", help="also write an SVG beside the PNG")
+            command.add_argument("--threshold", help="threshold line(s), e.g. CNY=50 (default: the stack's)")
+            command.add_argument("--json", action="store_true", help="print a JSON summary for scripts")
+            command.set_defaults(run=_report)
+
+    demo = commands.add_parser(
+        "demo",
+        help="watch a scripted week, nothing deployed",
+        description="The monitor's scheduled job, run here against emulated AWS and a "
+        "DeepSeek simulator replaying a scripted week; ends with a report chart.",
+    )
+    demo.add_argument("--days", type=int, default=7, help="how long a story (default: %(default)s)")
+    demo.add_argument("--output", type=Path, default=Path("demo-report.png"), help="the chart (default: %(default)s)")
+    demo.add_argument("--svg", action="store_true", help="also write an SVG beside the PNG")
+    demo.add_argument("--messages", action="store_true", help="show each alert as email and Slack readers see it")
+    demo.add_argument("--verbose", action="store_true", help="also show the function's JSON logs and metrics")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

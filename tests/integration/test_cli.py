@@ -1,0 +1,337 @@
+"""deepseek-balance, used as a person or a script would: against moto, the DeepSeek
+simulator on 127.0.0.1, and a CloudFormation stack's outputs (botocore's Stubber)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import struct
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from balance_cli import errors, stack
+from balance_cli.main import main
+from balance_cli.report import draw
+from balance_monitor.adapters.history_table import HistoryTable
+from balance_monitor.settings import parse_thresholds
+from sandbox.deepseek_simulator import Reply
+
+from .conftest import API_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK = "deepseek-balance-monitor"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def key_in_environment(monkeypatch, deepseek):
+    monkeypatch.setenv("DEEPSEEK_API_KEY", API_KEY)
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", deepseek.base_url)
+
+
+@pytest.fixture
+def deployed(monkeypatch, stack_outputs_of):
+    """`--stack deepseek-balance-monitor` finds the table and the secret through its outputs."""
+    client = boto3.client("cloudformation")
+    stubber = Stubber(client)
+    outputs = [
+        {"OutputKey": "HistoryTableName", "OutputValue": stack_outputs_of.table_name},
+        {"OutputKey": "ApiKeySecretArn", "OutputValue": stack_outputs_of.secret_arn},
+    ]
+    described = {
+        "Stacks": [
+            {
+                "StackName": STACK,
+                "CreationTime": datetime.now(UTC),
+                "StackStatus": "CREATE_COMPLETE",
+                "Outputs": outputs,
+            }
+        ]
+    }
+    for _ in range(3):
+        stubber.add_response("describe_stacks", described, {"StackName": STACK})
+    stubber.activate()
+    monkeypatch.setattr(stack, "cloudformation", lambda: client)
+
+
+@pytest.fixture
+def stack_outputs_of(stack):
+    return stack
+
+
+def test_check_prints_each_currency_and_availability(capsys, key_in_environment, deepseek):
+    deepseek.set_balance("USD", topped_up="7.25")
+
+    code, out, _ = run(capsys, "check")
+
+    assert code == errors.OK
+    assert out.splitlines()[0].split() == ["currency", "total", "granted", "topped", "up"]
+    assert out.splitlines()[1].split() == ["CNY", "110.00", "10.00", "100.00"]
+    assert "available: yes" in out
+    assert API_KEY not in out
+
+
+def test_check_json_parses_and_keeps_exact_amounts(capsys, key_in_environment):
+    code, out, _ = run(capsys, "check", "--json")
+
+    assert code == errors.OK
+    assert json.loads(out) == {
+        "is_available": True,
+        "balances": [{"currency": "CNY", "total": "110.00", "granted": "10.00", "topped_up": "100.00"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("situation", "code", "message"),
+    [
+        ("unavailable", errors.UNAVAILABLE, None),
+        ("402", errors.UNAVAILABLE, "insufficient balance"),
+        ("rejected", errors.KEY_REJECTED, "rejected the API key"),
+        ("broken", errors.UNREADABLE, "could not read the balance: response is not valid JSON"),
+    ],
+)
+def test_check_exit_codes_scripts_can_rely_on(
+    capsys, key_in_environment, deepseek, monkeypatch, situation, code, message
+):
+    if situation == "unavailable":
+        deepseek.is_available = False
+    elif situation == "402":
+        deepseek.then(Reply(402))
+    elif situation == "rejected":
+        monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-wrong-0000")
+    else:
+        deepseek.then(Reply(200, b"<html>oops</html>"))
+
+    exit_code, out, err = run(capsys, "check")
+
+    assert exit_code == code
+    if message:
+        assert message in err
+    else:
+        assert "available: NO" in out
+
+
+def test_check_without_a_key_says_where_to_put_one(capsys, monkeypatch):
+    monkeypatch.delenv("DEEPSEEK_API_KEY", raising=False)
+
+    code, _, err = run(capsys, "check")
+
+    assert code == errors.USAGE
+    assert "no API key: set DEEPSEEK_API_KEY, or pass --key-file FILE or --stack NAME" in err
+
+
+def test_check_reads_the_key_from_a_file(capsys, tmp_path, deepseek, monkeypatch):
+    monkeypatch.delenv("DEEPSEEK_API_KEY", raising=False)
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps({"api_key": API_KEY}))
+
+    code, _, _ = run(capsys, "check", "--key-file", str(key_file), "--base-url", deepseek.base_url)
+
+    assert code == errors.OK
+
+
+def test_check_reads_the_key_from_the_deployed_stacks_secret(capsys, deployed, deepseek, monkeypatch):
+    monkeypatch.delenv("DEEPSEEK_API_KEY", raising=False)
+
+    code, out, _ = run(capsys, "check", "--stack", STACK, "--base-url", deepseek.base_url)
+
+    assert code == errors.OK
+    assert "CNY" in out
+
+
+def test_a_stack_that_does_not_exist_is_a_clear_usage_error(capsys, stack, monkeypatch):
+    client = boto3.client("cloudformation")
+    stubber = Stubber(client)
+    stubber.add_client_error("describe_stacks", "ValidationError", "Stack with id nope does not exist")
+    stubber.activate()
+    monkeypatch.setattr(stack_module(), "cloudformation", lambda: client)
+
+    code, _, err = run(capsys, "history", "--stack", "nope")
+
+    assert code == errors.USAGE
+    assert "stack 'nope' not found: check its name and AWS_REGION" in err
+
+
+def stack_module():
+    return stack
+
+
+def make_history(monitor, capsys=None) -> None:
+    """Eight hourly checks by the real handler, a top-up among them."""
+    monitor.configure(LowBalanceThreshold="CNY=100")
+    for hour in range(8):
+        if hour == 5:
+            monitor.deepseek.top_up("CNY", "50.00")
+        monitor.deepseek.spend("CNY", "3.00")
+        monitor.scheduled(f"2026-11-25T{hour:02d}:00:00Z")
+    if capsys:
+        capsys.readouterr()  # the function's own logs and metrics are not the command's output
+
+
+RANGE = ("--from", "2026-11-25T00:00:00Z", "--to", "2026-11-25T23:59:59Z")
+
+
+def test_history_as_a_table(capsys, monitor):
+    make_history(monitor, capsys)
+
+    code, out, _ = run(capsys, "history", "--table", monitor.stack.table_name, *RANGE)
+
+    lines = out.splitlines()
+    assert code == errors.OK
+    assert lines[0].split() == ["checked", "at", "outcome", "state", "CNY", "notes"]
+    assert len(lines) == 1 + 8
+    assert lines[1].split() == ["2026-11-25T00:00:00Z", "ok", "healthy", "107.00"]
+    assert lines[4].split() == ["2026-11-25T03:00:00Z", "ok", "low", "98.00", "alert", "sent"]
+    assert lines[6].endswith("recovery sent; top-up CNY 47.00")
+    assert lines[7].split()[2:5] == ["runway_short", "139.00", "alert"]  # 72 a day: under 2 days left
+
+
+def test_history_as_csv_and_json(capsys, monitor):
+    make_history(monitor, capsys)
+
+    _, as_csv, _ = run(capsys, "history", "--table", monitor.stack.table_name, *RANGE, "--format", "csv")
+    _, as_json, _ = run(capsys, "history", "--table", monitor.stack.table_name, *RANGE, "--format", "json")
+
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert [row["CNY_total"] for row in rows][:2] == ["107.00", "104.00"]
+    document = json.loads(as_json)
+    assert len(document) == 8
+    assert document[5]["events"] == [{"kind": "top_up", "currency": "CNY", "amount": "47.00"}]
+    assert document[0]["balances"]["CNY"]["total"] == "107.00"
+
+
+def test_an_empty_range_says_how_to_widen_it(capsys, monitor):
+    code, _, err = run(capsys, "history", "--table", monitor.stack.table_name, "--since", "2h")
+
+    assert code == errors.NOTHING_FOUND
+    assert "widen the range with --since or --from" in err
+
+
+def test_history_needs_to_know_where(capsys):
+    code, _, err = run(capsys, "history")
+
+    assert code == errors.USAGE
+    assert "--stack NAME" in err
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_report_writes_a_png_and_svg_drawn_from_the_rows_read(capsys, monitor, tmp_path):
+    make_history(monitor, capsys)
+    output = tmp_path / "report.png"
+
+    code, out, _ = run(
+        capsys,
+        "report",
+        "--table",
+        monitor.stack.table_name,
+        *RANGE,
+        "--output",
+        str(output),
+        "--svg",
+        "--threshold",
+        "CNY=100",
+        "--json",
+    )
+
+    summary = json.loads(out)
+    assert code == errors.OK
+    assert png_size(output) == (1100, 500)
+    assert output.with_suffix(".svg").read_text().startswith("<?xml")
+    assert summary["checks"] == 8
+    assert summary["top_ups"] == [["2026-11-25T05:00:00+00:00", "CNY", "47.00"]]
+    assert summary["alerts"] == 3  # low, its recovery, then a short runway
+    assert summary["spend"][0].startswith("CNY: burning 72.00/day, runway 1.89 days (until")
+
+
+def test_the_chart_plots_exactly_the_balances_in_history(monitor, tmp_path):
+    make_history(monitor)
+    records = list(
+        HistoryTable(boto3.client("dynamodb"), monitor.stack.table_name).checks_between(
+            "default", datetime(2026, 11, 25, tzinfo=UTC), datetime(2026, 11, 26, tzinfo=UTC)
+        )
+    )
+
+    chart = draw(records, parse_thresholds("CNY=100"), "test", tmp_path / "chart.png")
+
+    assert chart.series["CNY"] == [(r.checked_at, r.observation.report.balances["CNY"].total) for r in records]
+
+
+def test_the_installed_command_has_help_that_lists_the_exit_codes():
+    command = Path(sys.executable).parent / "deepseek-balance"
+
+    result = subprocess.run([str(command), "--help"], capture_output=True, text=True, check=True, timeout=60)
+
+    assert "check    ask DeepSeek for the balance now" in result.stdout
+    assert "6  history, report: no checks in the range" in result.stdout
+
+
+def test_the_demo_plays_a_week_and_leaves_a_chart(tmp_path):
+    output = tmp_path / "demo.png"
+    started = time.monotonic()
+
+    result = subprocess.run(
+        [sys.executable, "-m", "balance_cli.main", "demo", "--output", str(output), "--messages"],
+        cwd=tmp_path,
+        env={**_clean_environment(), "DEEPSEEK_API_KEY": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    alerts = [line.split(maxsplit=4)[4] for line in result.stdout.splitlines() if " alert " in line]
+    assert alerts == [
+        "[DeepSeek] Spend spike for account default: CNY 307.20/day",
+        "[DeepSeek] Runway short for account default: CNY 2.41 days left",
+        "[DeepSeek] Runway short for account default: CNY 2.97 days left",
+        "[DeepSeek] Balance low for account default: CNY 49.20 < 50.00",
+        "[DeepSeek] Account unavailable for account default",
+    ]
+    assert "the function fails, and Lambda would retry: balance check failed" in result.stdout
+    assert "168 checks recorded, 1 failed, 7 notifications sent." in result.stdout
+    assert "    | Subject: [DeepSeek] Balance low for account default: CNY 49.20 < 50.00" in result.stdout
+    assert "    ┃ • CNY 49.20  BELOW threshold 50.00  (granted 0.00, topped up 49.20)" in result.stdout
+    assert png_size(output) == (1100, 500)
+    print(f"demo took {time.monotonic() - started:.1f} s")
+
+
+def test_with_a_key_the_demo_checks_the_real_account_once(tmp_path, deepseek):
+    result = subprocess.run(
+        [sys.executable, "-m", "balance_cli.main", "demo"],
+        cwd=tmp_path,
+        env={**_clean_environment(), "DEEPSEEK_API_KEY": API_KEY, "DEEPSEEK_BASE_URL": deepseek.base_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "CNY: total 110.00, granted 10.00, topped up 100.00" in result.stdout
+    assert API_KEY not in result.stdout + result.stderr
+    assert len(deepseek.requests) == 1
+
+
+def _clean_environment() -> dict[str, str]:
+    import os
+
+    return {name: value for name, value in os.environ.items() if not name.startswith(("PYTEST", "COV_"))}
