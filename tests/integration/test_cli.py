@@ -335,3 +335,12 @@ def _clean_environment() -> dict[str, str]:
     import os
 
     return {name: value for name, value in os.environ.items() if not name.startswith(("PYTEST", "COV_"))}
+
+
+def test_history_finds_the_table_through_the_stacks_outputs(capsys, monitor, deployed):
+    make_history(monitor, capsys)
+
+    code, out, _ = run(capsys, "history", "--stack", STACK, *RANGE, "--format", "json")
+
+    assert code == errors.OK
+    assert len(json.loads(out)) == 8
