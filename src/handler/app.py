@@ -17,20 +17,22 @@ from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.adapters.aws import CLIENT_CONFIG
 from balance_monitor.adapters.deepseek import DeepSeekClient
 from balance_monitor.adapters.history_table import HistoryTable
-from balance_monitor.adapters.secrets import CachedSecret, api_key_secret
-from balance_monitor.check import balance_reader, check_time, run_check
-from balance_monitor.observability import logger, metrics, tracer
-from balance_monitor.settings import Settings
+from balance_monitor.adapters.secrets import AccountConfig, AccountKey, CachedSecret, accounts_secret
+from balance_monitor.check import check_accounts, check_time
+from balance_monitor.errors import AccountsFailedError, ApiKeyError
+from balance_monitor.observability import MetricsRecorder, logger, metrics, tracer
+from balance_monitor.settings import DEFAULT_ACCOUNT, Settings
 
 # Time kept back from the invocation's deadline for writing history and publishing alerts.
 RESERVED_SECONDS = 8
 LEASE_MARGIN_SECONDS = 30
+MAX_CONCURRENT_CHECKS = 32  # accounts checked at once; the pool of DeepSeek connections matches it
 
 
 @dataclass(frozen=True)
 class Collaborators:
     settings: Settings
-    api_key: CachedSecret
+    accounts: CachedSecret[dict[str, AccountConfig]]
     deepseek: DeepSeekClient
     history: HistoryTable
     alerts: AlertTopic
@@ -45,8 +47,8 @@ def collaborators() -> Collaborators:
 def build_collaborators(settings: Settings) -> Collaborators:
     return Collaborators(
         settings=settings,
-        api_key=api_key_secret(settings.api_key_secret_id, SecretsProvider(boto_config=CLIENT_CONFIG)),
-        deepseek=DeepSeekClient(settings.deepseek_base_url),
+        accounts=accounts_secret(settings.api_key_secret_id, SecretsProvider(boto_config=CLIENT_CONFIG)),
+        deepseek=DeepSeekClient(settings.deepseek_base_url, pool_size=MAX_CONCURRENT_CHECKS),
         history=HistoryTable(boto3.client("dynamodb", config=CLIENT_CONFIG), settings.table_name),
         alerts=AlertTopic(boto3.client("sns", config=CLIENT_CONFIG), settings.topic_arn),
     )
@@ -59,17 +61,41 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parts = collaborators()
     checked_at = check_time(event, datetime.now(UTC))
     seconds_left = context.get_remaining_time_in_millis() / 1000
-    logger.append_keys(account=parts.settings.account)
-    tracer.put_annotation(key="account", value=parts.settings.account)
-
-    summary = run_check(
+    try:
+        accounts = parts.accounts.get()
+    except ApiKeyError:
+        # The default account's check reads the secret again and records why it cannot.
+        accounts = {DEFAULT_ACCOUNT: AccountConfig(DEFAULT_ACCOUNT, None)}
+    recorder = MetricsRecorder()
+    outcomes = check_accounts(
         parts.settings,
-        read_balance=balance_reader(parts.api_key, parts.deepseek, time.monotonic() + seconds_left - RESERVED_SECONDS),
+        accounts,
+        key_for=lambda name: AccountKey(parts.accounts, name),
+        client=parts.deepseek,
+        deadline=time.monotonic() + seconds_left - RESERVED_SECONDS,
         history=parts.history,
         alerts=parts.alerts,
         checked_at=checked_at,
         owner=context.aws_request_id,
         lease_seconds=int(seconds_left) + LEASE_MARGIN_SECONDS,
+        recorder=recorder,
+        max_workers=MAX_CONCURRENT_CHECKS,
     )
-    tracer.put_annotation(key="status", value=summary.status)
-    return summary.as_dict()
+    recorder.flush()
+    if [outcome.account for outcome in outcomes] == [DEFAULT_ACCOUNT]:  # the single-key setup
+        [outcome] = outcomes
+        tracer.put_annotation(key="account", value=outcome.account)
+        if outcome.error:
+            raise outcome.error
+        assert outcome.summary is not None  # noqa: S101 - a check returns a summary or raises
+        tracer.put_annotation(key="status", value=outcome.summary.status)
+        return outcome.summary.as_dict()
+    failed = [outcome for outcome in outcomes if outcome.error]
+    if failed:
+        details = "; ".join(f"{outcome.account}: {outcome.error}" for outcome in failed[:5])
+        more = f"; and {len(failed) - 5} more, in the logs" if len(failed) > 5 else ""
+        raise AccountsFailedError(f"{len(failed)} of {len(outcomes)} accounts failed ({details}{more})")
+    return {
+        "checked_at": checked_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "accounts": [outcome.summary.as_dict() for outcome in outcomes if outcome.summary],
+    }

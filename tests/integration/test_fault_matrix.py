@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.adapters.history_table import HistoryTable
-from balance_monitor.adapters.secrets import api_key_secret
+from balance_monitor.adapters.secrets import accounts_secret
 from balance_monitor.errors import MonitorError
 from sandbox.deepseek_simulator import Reply
 
@@ -86,9 +86,10 @@ def delete_secret(monitor: Monitor) -> None:
 
 def secrets_manager_fails(code: str) -> Callable[[Monitor], None]:
     def inject(monitor: Monitor) -> None:
-        client = FailingClient(boto3.client("secretsmanager"), "get_secret_value", code)
-        secret = api_key_secret(monitor.stack.secret_arn, SecretsProvider(boto3_client=client))
-        monitor.replace(api_key=secret)
+        # Failing for the whole invocation, as a denied or throttled read does after botocore's retries.
+        client = FailingClient(boto3.client("secretsmanager"), "get_secret_value", code, times=10)
+        secret = accounts_secret(monitor.stack.secret_arn, SecretsProvider(boto3_client=client))
+        monitor.replace(accounts=secret)
 
     return inject
 

@@ -28,7 +28,7 @@ def test_no_secret_in_anything_the_monitor_produces(monitor, captured_logs, monk
     monitor.deepseek.then(Reply(503), Reply(200, b"<html>oops</html>"))
     check("2026-11-25T08:15:00Z")  # a retry, then a failed check
     monitor.stack.put_api_key(json.dumps({"api_key": REVOKED_KEY}))
-    monitor.collaborators.api_key.get(refresh=True)
+    monitor.collaborators.accounts.get(refresh=True)
     check("2026-11-25T08:30:00Z")  # 401 whose body quotes the key: key-rejected alert
 
     alerts = monitor.alerts()

@@ -1,6 +1,10 @@
+import json
+from decimal import Decimal
+
 import pytest
 
-from balance_monitor.adapters.secrets import parse_api_key, parse_webhook_url
+from balance_monitor.adapters.secrets import AccountConfig, parse_accounts, parse_api_key, parse_webhook_url
+from balance_monitor.balance import Thresholds
 from balance_monitor.errors import ApiKeyMissingError, SlackConfigurationError
 
 KEY = "sk-0123456789abcdef"
@@ -59,3 +63,51 @@ def test_a_secret_without_a_usable_webhook_is_a_clear_error_that_does_not_quote_
         parse_webhook_url(value)
 
     assert "XXXX" not in str(error.value)
+
+
+def test_a_single_key_is_the_default_account():
+    accounts = parse_accounts(f'{{"api_key": "{KEY}"}}')
+
+    assert accounts == {"default": AccountConfig("default", KEY)}
+
+
+def test_several_accounts_each_with_optional_thresholds_and_runway():
+    secret = {
+        "accounts": {
+            "team-a": {"api_key": "sk-aaaaaaaaaaaa", "low_balance_threshold": "CNY=50", "runway_alert_days": 2},
+            "client.b": {"api_key": "sk-bbbbbbbbbbbb"},
+        }
+    }
+
+    accounts = parse_accounts(json.dumps(secret))
+
+    assert accounts["team-a"] == AccountConfig(
+        "team-a", "sk-aaaaaaaaaaaa", Thresholds(per_currency={"CNY": Decimal(50)}), Decimal(2)
+    )
+    assert accounts["client.b"] == AccountConfig("client.b", "sk-bbbbbbbbbbbb")
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({}, "no API key"),
+        ({"api_key": ""}, "no API key"),
+        ({"api_key": " "}, "empty"),
+        ({"api_key": "sk-cccccccccccc", "low_balance_threshold": "lots"}, "LOW_BALANCE_THRESHOLD='lots' is invalid"),
+        ({"api_key": "sk-cccccccccccc", "runway_alert_days": -1}, "runway_alert_days='-1' is invalid"),
+        ("sk-cccccccccccc", "is not an object"),
+    ],
+)
+def test_an_unusable_entry_keeps_its_name_and_says_why_without_quoting_the_key(entry, problem):
+    accounts = parse_accounts(json.dumps({"accounts": {"fine": {"api_key": "sk-aaaaaaaaaaaa"}, "broken": entry}}))
+
+    assert accounts["fine"].api_key == "sk-aaaaaaaaaaaa"
+    assert accounts["broken"].api_key is None
+    assert problem in accounts["broken"].problem
+    assert "sk-cccc" not in accounts["broken"].problem
+
+
+def test_a_bad_account_name_is_refused_for_that_account_only():
+    accounts = parse_accounts(json.dumps({"accounts": {"no spaces please": {"api_key": "sk-aaaaaaaaaaaa"}}}))
+
+    assert accounts["no spaces please"].problem.startswith("account names take letters")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
+from balance_monitor.adapters.secrets import AccountConfig
 from balance_monitor.alert_lifecycle import (
     AlertState,
     CheckOutcome,
@@ -31,9 +31,10 @@ from balance_monitor.errors import (
     HistoryStoreError,
     InsufficientBalanceError,
     KeyRejectedError,
+    MonitorError,
 )
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
-from balance_monitor.observability import METRICS_NAMESPACE, logger, metrics
+from balance_monitor.observability import MetricsRecorder, logger
 from balance_monitor.settings import Settings
 from balance_monitor.spend import Estimate
 
@@ -124,6 +125,61 @@ def observe(read_balance: Callable[[], BalanceReport]) -> Observation:
         return Observation(outcome=CheckOutcome.FAILED, error=f"unexpected error ({type(exc).__name__})")
 
 
+@dataclass(frozen=True)
+class AccountOutcome:
+    account: str
+    summary: CheckSummary | None = None
+    error: MonitorError | None = None
+
+
+def check_accounts(
+    settings: Settings,
+    accounts: Mapping[str, AccountConfig],
+    *,
+    key_for: Callable[[str], ApiKeySource],
+    client: BalanceClient,
+    deadline: float,
+    history: History,
+    alerts: Alerts,
+    checked_at: datetime,
+    owner: str,
+    lease_seconds: int,
+    recorder: MetricsRecorder,
+    max_workers: int,
+) -> list[AccountOutcome]:
+    """Check every account at once, in a bounded pool. Each check is independent: its own
+    retries, errors, record, state and alerts; a slow or failing account delays no other."""
+
+    def check(name: str) -> CheckSummary:
+        config = accounts[name]
+        account_settings = replace(
+            settings,
+            account=name,
+            thresholds=config.thresholds or settings.thresholds,
+            runway_alert_days=config.runway_alert_days or settings.runway_alert_days,
+        )
+        return run_check(
+            account_settings,
+            read_balance=balance_reader(key_for(name), client, deadline),
+            history=history,
+            alerts=alerts,
+            checked_at=checked_at,
+            owner=owner,
+            lease_seconds=lease_seconds,
+            recorder=recorder,
+        )
+
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(accounts)))) as pool:
+        futures = {name: pool.submit(check, name) for name in sorted(accounts)}
+    outcomes = []
+    for name, future in futures.items():
+        try:
+            outcomes.append(AccountOutcome(name, summary=future.result()))
+        except MonitorError as exc:
+            outcomes.append(AccountOutcome(name, error=exc))
+    return outcomes
+
+
 def run_check(
     settings: Settings,
     *,
@@ -133,6 +189,7 @@ def run_check(
     checked_at: datetime,
     owner: str,
     lease_seconds: int,
+    recorder: MetricsRecorder,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sleep: Callable[[float], None] = time.sleep,
 ) -> CheckSummary:
@@ -140,12 +197,15 @@ def run_check(
     could not be read (the first time: Lambda's retry may then succeed), AlertDeliveryError
     when a due alert could not be published (the state is left as it was, so the alert is
     sent on the next attempt), and HistoryStoreError when the check could not be recorded."""
-    check = _Check(settings, history, alerts, checked_at, owner, lease_seconds, clock, sleep)
+    check = _Check(settings, history, alerts, checked_at, owner, lease_seconds, recorder, clock, sleep)
     try:
         return check.run(read_balance)
     except HistoryStoreError as exc:
-        logger.error("the check could not be recorded", extra={"error": str(exc), "at": format_timestamp(checked_at)})
-        metrics.add_metric(name="CheckNotRecorded", unit=MetricUnit.Count, value=1)
+        at = format_timestamp(checked_at)
+        logger.error(
+            "the check could not be recorded", extra={"error": str(exc), "at": at, "account": settings.account}
+        )
+        recorder.count("CheckNotRecorded")
         raise
 
 
@@ -159,6 +219,7 @@ class _Check:
     checked_at: datetime
     owner: str  # the invocation's request id, which holds the lease on an alert it sends
     lease_seconds: int
+    recorder: MetricsRecorder
     clock: Callable[[], datetime]
     sleep: Callable[[float], None]
 
@@ -186,16 +247,17 @@ class _Check:
                 self.history.put_check(record, only_if_absent=True)
                 logger.info("a newer check moved the state on; this one only joins the history")
                 summary = CheckSummary(self.account, self.checked_at, "late", state.status, observation.outcome)
-                return _finish(record, summary, {}, raise_failure=False)
+                return _finish(record, summary, {}, self.recorder, raise_failure=False)
             moved = self._move_state(state, record)
             if moved:
-                return _finish(*moved, raise_failure=not retry_of_failed_check)
+                return _finish(*moved, self.recorder, raise_failure=not retry_of_failed_check)
         self.history.put_check(record, only_if_absent=True)
         raise HistoryStoreError("the alert state stayed busy with another check; this one was recorded only")
 
     def _duplicate(self, state: AlertState) -> CheckSummary:
-        logger.info("check already done; redelivered event ignored", extra={"at": format_timestamp(self.checked_at)})
-        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+        at = format_timestamp(self.checked_at)
+        logger.info("check already done; redelivered event ignored", extra={"at": at, "account": self.account})
+        self.recorder.count("DuplicateEvents")
         return CheckSummary(self.account, self.checked_at, result="duplicate", status=state.status)
 
     def _move_state(
@@ -242,30 +304,29 @@ class _Check:
             except HistoryStoreError:
                 logger.warning("could not release the alert claim; it expires by itself")
             logger.error("alert could not be published", extra={"error": str(exc), **message.attributes})
-            metrics.add_metric(name="AlertDeliveryFailed", unit=MetricUnit.Count, value=1)
+            self.recorder.count("AlertDeliveryFailed")
             raise
         logger.info(
             "alert published", extra={"message_id": message_id, "subject": message.subject, **message.attributes}
         )
-        metrics.add_metric(name="AlertsPublished", unit=MetricUnit.Count, value=1)
-
-
-def _currency_metric(name: str, value: Decimal, account: str, currency: str) -> None:
-    # CloudWatch stores doubles; the exact Decimal stays in history and alerts.
-    with single_metric(name=name, unit=MetricUnit.NoUnit, value=float(value), namespace=METRICS_NAMESPACE) as metric:
-        metric.add_dimension(name="account", value=account)
-        metric.add_dimension(name="currency", value=currency)
+        self.recorder.count("AlertsPublished")
 
 
 def _finish(
-    record: CheckRecord, summary: CheckSummary, estimates: Mapping[str, Estimate], *, raise_failure: bool
+    record: CheckRecord,
+    summary: CheckSummary,
+    estimates: Mapping[str, Estimate],
+    recorder: MetricsRecorder,
+    *,
+    raise_failure: bool,
 ) -> CheckSummary:
     """Metrics and the log line for a recorded check; a failed one is raised, when asked, so
     that Lambda counts an error and retries."""
     observation = record.observation
     succeeded = observation.outcome is CheckOutcome.OK
-    metrics.add_metric(name="CheckSucceeded", unit=MetricUnit.Count, value=int(succeeded))
-    metrics.add_metric(name="CheckFailed", unit=MetricUnit.Count, value=int(not succeeded))
+    recorder.count("CheckSucceeded", int(succeeded))
+    recorder.count("CheckFailed", int(not succeeded))
+    recorder.figure("CheckSucceeded", Decimal(int(succeeded)), account=record.account)
     if observation.report:
         for currency, balance in observation.report.balances.items():
             known = estimates.get(currency, Estimate(None, None, None))
@@ -276,7 +337,7 @@ def _finish(
             }
             for name, value in figures.items():
                 if value is not None:
-                    _currency_metric(name, value, record.account, currency)
+                    recorder.figure(name, value, account=record.account, currency=currency)
     fields = summary.as_dict()
     if observation.outcome is not CheckOutcome.FAILED:
         logger.info("balance checked", extra=fields)

@@ -69,5 +69,9 @@ class TransientSlackError(SlackDeliveryError, RetryableError):
     """Slack failed in a way worth retrying."""
 
 
+class AccountsFailedError(MonitorError):
+    """Some accounts' checks failed; the others were done. Lambda's retry redoes only those."""
+
+
 class CheckFailedError(MonitorError):
     """The check was recorded as failed; raised so that Lambda counts an error and retries."""

@@ -1,6 +1,11 @@
 """The one place where the Powertools Logger, Metrics and Tracer are made."""
 
+import threading
+from collections import Counter
+from decimal import Decimal
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 SERVICE = "deepseek-balance-monitor"
 METRICS_NAMESPACE = "DeepSeekBalanceMonitor"
@@ -8,3 +13,37 @@ METRICS_NAMESPACE = "DeepSeekBalanceMonitor"
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
 tracer = Tracer(service=SERVICE)
+
+
+class MetricsRecorder:
+    """Collects one invocation's metrics from the threads that check accounts, and writes
+    them once, from the invocation's own thread: counts summed (CloudWatch takes at most 100
+    values a metric in one record), figures one record each, never interleaved."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._figures: list[tuple[str, Decimal, dict[str, str]]] = []
+
+    def count(self, name: str, value: int = 1) -> None:
+        with self._lock:
+            self._counts[name] += value
+
+    def figure(self, name: str, value: Decimal, **dimensions: str) -> None:
+        with self._lock:
+            self._figures.append((name, value, dimensions))
+
+    def flush(self) -> None:
+        with self._lock:
+            counts, figures = dict(self._counts), list(self._figures)
+            self._counts.clear()
+            self._figures.clear()
+        for name, total in sorted(counts.items()):
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=total)
+        for name, value, dimensions in figures:
+            # CloudWatch stores doubles; the exact Decimal stays in history and alerts.
+            with single_metric(
+                name=name, unit=MetricUnit.NoUnit, value=float(value), namespace=METRICS_NAMESPACE
+            ) as metric:
+                for dimension, dimension_value in dimensions.items():
+                    metric.add_dimension(name=dimension, value=dimension_value)

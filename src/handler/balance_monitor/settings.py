@@ -101,7 +101,10 @@ def parse_base_url(url: str) -> str:
 
 
 def _positive_number(environ: Mapping[str, str], name: str, default: str, *, whole: bool = False) -> Decimal:
-    text = environ.get(name, "") or default
+    return parse_positive_number(name, environ.get(name, "") or default, whole=whole)
+
+
+def parse_positive_number(name: str, text: str, *, whole: bool = False) -> Decimal:
     value = text.strip()
     if not _NUMBER.fullmatch(value) or Decimal(value) <= 0 or (whole and "." in value):
         kind = "a positive whole number" if whole else "a positive number"

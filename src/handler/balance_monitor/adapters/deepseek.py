@@ -33,10 +33,11 @@ class DeepSeekClient:
         connect_timeout: float = 3.05,
         read_timeout: float = 10.0,
         max_attempts: int = 4,
+        pool_size: int = 10,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._url = f"{base_url}/user/balance"
-        self._session = session or requests.Session()
+        self._session = session or _session(pool_size)
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
         self._max_attempts = max_attempts
@@ -85,6 +86,14 @@ class DeepSeekClient:
         if status in RETRYABLE_STATUSES:
             raise TransientUpstreamError(f"DeepSeek answered HTTP {status}", retry_after=retry_after)
         raise UpstreamError(f"DeepSeek answered HTTP {status}")
+
+
+def _session(pool_size: int) -> requests.Session:
+    """Keep-alive connections, as many as accounts are checked at once."""
+    session = requests.Session()
+    session.mount("https://", requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=pool_size))
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=pool_size))
+    return session
 
 
 def _read_capped(response: requests.Response, deadline: float) -> bytes:

@@ -1,33 +1,57 @@
 """Secrets read from Secrets Manager through Powertools Parameters and cached for the
-container: the DeepSeek API key, and the Slack webhook URL. A secret's value never reaches
-a log, an error message or a record."""
+container: the DeepSeek API key (or keys, one per account), and the Slack webhook URL. A
+secret's value never reaches a log, an error message or a record."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
 from balance_monitor.adapters.aws import error_code
-from balance_monitor.errors import ApiKeyError, ApiKeyMissingError, MonitorError, SlackConfigurationError
+from balance_monitor.balance import Thresholds
+from balance_monitor.errors import (
+    ApiKeyError,
+    ApiKeyMissingError,
+    ConfigurationError,
+    MonitorError,
+    SlackConfigurationError,
+)
+from balance_monitor.settings import DEFAULT_ACCOUNT, parse_positive_number, parse_thresholds
 
 # Read once per container in practice; a rejected key forces a fresh read (see check.py),
 # so a rotated key is picked up at once without re-reading the secret on every check.
 CACHE_SECONDS = 6 * 3600
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+T = TypeVar("T")
 
 
-class CachedSecret:
+@dataclass(frozen=True)
+class AccountConfig:
+    """One watched account, as the API key secret describes it."""
+
+    name: str
+    api_key: str | None  # None when the entry is unusable; `problem` says why
+    thresholds: Thresholds | None = None  # None: the stack's LowBalanceThreshold
+    runway_alert_days: Decimal | None = None  # None: the stack's RunwayAlertDays
+    problem: str | None = None
+
+
+class CachedSecret(Generic[T]):
     def __init__(
         self,
         secret_id: str,
         provider: SecretsProvider,
         *,
-        parse: Callable[[Any], str],
+        parse: Callable[[Any], T],
         error: type[MonitorError],
         label: str,
     ) -> None:
@@ -37,7 +61,7 @@ class CachedSecret:
         self._error = error
         self._label = label
 
-    def get(self, *, refresh: bool = False) -> str:
+    def get(self, *, refresh: bool = False) -> T:
         try:
             value = self._provider.get(self._secret_id, max_age=CACHE_SECONDS, force_fetch=refresh)
         except GetParameterError as exc:
@@ -46,11 +70,31 @@ class CachedSecret:
         return self._parse(value)
 
 
-def api_key_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret:
+def api_key_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[str]:
     return CachedSecret(secret_id, provider, parse=parse_api_key, error=ApiKeyError, label="API key")
 
 
-def webhook_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret:
+def accounts_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[dict[str, AccountConfig]]:
+    return CachedSecret(secret_id, provider, parse=parse_accounts, error=ApiKeyError, label="API key")
+
+
+class AccountKey:
+    """One account's key, from the accounts secret; refreshing re-reads the whole secret."""
+
+    def __init__(self, secret: CachedSecret[dict[str, AccountConfig]], account: str) -> None:
+        self._secret = secret
+        self._account = account
+
+    def get(self, *, refresh: bool = False) -> str:
+        config = self._secret.get(refresh=refresh).get(self._account)
+        if config is None:
+            raise ApiKeyMissingError(f"account {self._account!r} is no longer in the API key secret")
+        if config.api_key is None:
+            raise ApiKeyMissingError(config.problem or "no API key")
+        return config.api_key
+
+
+def webhook_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[str]:
     return CachedSecret(
         secret_id, provider, parse=parse_webhook_url, error=SlackConfigurationError, label="Slack webhook"
     )
@@ -62,6 +106,51 @@ def parse_api_key(value: Any) -> str:
     if not text.isprintable() or any(character.isspace() for character in text):
         raise ApiKeyMissingError("the API key contains spaces or control characters")
     return text
+
+
+def parse_accounts(value: Any) -> dict[str, AccountConfig]:
+    """A single key (plain, or `{"api_key": ...}`) is the account `default`; several accounts are
+    `{"accounts": {"name": {"api_key": ..., "low_balance_threshold": ..., "runway_alert_days": ...}}}`.
+    An unusable entry keeps its name and says what is wrong, so it alerts without hiding others."""
+    document = _json_object(value)
+    if document is None or "accounts" not in document:
+        return {DEFAULT_ACCOUNT: AccountConfig(DEFAULT_ACCOUNT, parse_api_key(value))}
+    entries = document["accounts"]
+    if not isinstance(entries, Mapping) or not entries:
+        raise ApiKeyMissingError('the API key secret\'s "accounts" is not a map of account names')
+    return {str(name): _account(str(name), entry) for name, entry in entries.items()}
+
+
+def _account(name: str, entry: Any) -> AccountConfig:
+    if not _ACCOUNT_NAME.fullmatch(name):
+        return AccountConfig(name[:64], None, problem="account names take letters, digits, '.', '_', '-' (64 at most)")
+    if not isinstance(entry, Mapping):
+        return AccountConfig(name, None, problem=f"the secret's entry for {name!r} is not an object")
+    if not entry.get("api_key"):
+        return AccountConfig(name, None, problem=f"the secret's entry for {name!r} has no API key")
+    try:
+        key = parse_api_key(entry.get("api_key"))
+        threshold = entry.get("low_balance_threshold")
+        runway = entry.get("runway_alert_days")
+        return AccountConfig(
+            name,
+            key,
+            thresholds=parse_thresholds(str(threshold)) if threshold is not None else None,
+            runway_alert_days=parse_positive_number("runway_alert_days", str(runway)) if runway is not None else None,
+        )
+    except (ApiKeyMissingError, ConfigurationError) as exc:
+        return AccountConfig(name, None, problem=f"the secret's entry for {name!r}: {exc}")
+
+
+def _json_object(value: Any) -> dict[str, Any] | None:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    if not isinstance(text, str) or not text.strip().startswith("{"):
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None  # parse_api_key says what is wrong, without quoting the value
+    return document if isinstance(document, dict) else None
 
 
 def parse_webhook_url(value: Any) -> str:
