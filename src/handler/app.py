@@ -85,11 +85,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if [outcome.account for outcome in outcomes] == [DEFAULT_ACCOUNT]:  # the single-key setup
         [outcome] = outcomes
         tracer.put_annotation(key="account", value=outcome.account)
-        if outcome.error:
-            raise outcome.error
-        assert outcome.summary is not None  # noqa: S101 - a check returns a summary or raises
-        tracer.put_annotation(key="status", value=outcome.summary.status)
-        return outcome.summary.as_dict()
+        summary = outcome.result()
+        tracer.put_annotation(key="status", value=summary.status)
+        return summary.as_dict()
     failed = [outcome for outcome in outcomes if outcome.error]
     if failed:
         details = "; ".join(f"{outcome.account}: {outcome.error}" for outcome in failed[:5])

@@ -131,6 +131,14 @@ class AccountOutcome:
     summary: CheckSummary | None = None
     error: MonitorError | None = None
 
+    def result(self) -> CheckSummary:
+        """The summary, or the error the account's check ended with, raised."""
+        if self.error is not None:
+            raise self.error
+        if self.summary is None:
+            raise MonitorError(f"the check of account {self.account!r} left no summary")
+        return self.summary
+
 
 def check_accounts(
     settings: Settings,
