@@ -105,8 +105,8 @@ def _play_week(stack: EmulatedStack, deepseek: DeepSeekSimulator, days: int, ver
                 scene.act(deepseek)
             verdict, logs = _invoke({"time": format_timestamp(moment)})
             lines = [f"{_when(moment)}  {scene.story}" if scene else None]
-            if verdict or scene:
-                lines.append(f"{_when(moment)}  {verdict or 'checked'}")
+            if verdict:
+                lines.append(f"{_when(moment)}  {verdict}")
             for alert in stack.received_alerts():
                 lines.append(_alert_line(moment, alert))
                 if messages:
