@@ -18,7 +18,7 @@ from balance_monitor.adapters.aws import CLIENT_CONFIG
 from balance_monitor.adapters.deepseek import DeepSeekClient
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.adapters.secrets import AccountConfig, AccountKey, CachedSecret, accounts_secret
-from balance_monitor.check import check_accounts, check_time
+from balance_monitor.check import Invocation, check_accounts, check_time
 from balance_monitor.errors import AccountsFailedError, ApiKeyError
 from balance_monitor.observability import MetricsRecorder, logger, metrics, tracer
 from balance_monitor.settings import DEFAULT_ACCOUNT, Settings
@@ -67,18 +67,21 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # The default account's check reads the secret again and records why it cannot.
         accounts = {DEFAULT_ACCOUNT: AccountConfig(DEFAULT_ACCOUNT, None)}
     recorder = MetricsRecorder()
-    outcomes = check_accounts(
-        parts.settings,
-        accounts,
-        key_for=lambda name: AccountKey(parts.accounts, name),
-        client=parts.deepseek,
-        deadline=time.monotonic() + seconds_left - RESERVED_SECONDS,
+    invocation = Invocation(
         history=parts.history,
         alerts=parts.alerts,
         checked_at=checked_at,
         owner=context.aws_request_id,
         lease_seconds=int(seconds_left) + LEASE_MARGIN_SECONDS,
         recorder=recorder,
+    )
+    outcomes = check_accounts(
+        parts.settings,
+        accounts,
+        invocation,
+        key_for=lambda name: AccountKey(parts.accounts, name),
+        client=parts.deepseek,
+        deadline=time.monotonic() + seconds_left - RESERVED_SECONDS,
         max_workers=MAX_CONCURRENT_CHECKS,
     )
     recorder.flush()

@@ -126,6 +126,18 @@ def observe(read_balance: Callable[[], BalanceReport]) -> Observation:
 
 
 @dataclass(frozen=True)
+class Invocation:
+    """What every account's check in one invocation shares."""
+
+    history: History
+    alerts: Alerts
+    checked_at: datetime
+    owner: str  # the invocation's request id, which holds the lease on an alert it sends
+    lease_seconds: int
+    recorder: MetricsRecorder
+
+
+@dataclass(frozen=True)
 class AccountOutcome:
     account: str
     summary: CheckSummary | None = None
@@ -143,16 +155,11 @@ class AccountOutcome:
 def check_accounts(
     settings: Settings,
     accounts: Mapping[str, AccountConfig],
+    invocation: Invocation,
     *,
     key_for: Callable[[str], ApiKeySource],
     client: BalanceClient,
     deadline: float,
-    history: History,
-    alerts: Alerts,
-    checked_at: datetime,
-    owner: str,
-    lease_seconds: int,
-    recorder: MetricsRecorder,
     max_workers: int,
 ) -> list[AccountOutcome]:
     """Check every account at once, in a bounded pool. Each check is independent: its own
@@ -166,16 +173,7 @@ def check_accounts(
             thresholds=config.thresholds or settings.thresholds,
             runway_alert_days=config.runway_alert_days or settings.runway_alert_days,
         )
-        return run_check(
-            account_settings,
-            read_balance=balance_reader(key_for(name), client, deadline),
-            history=history,
-            alerts=alerts,
-            checked_at=checked_at,
-            owner=owner,
-            lease_seconds=lease_seconds,
-            recorder=recorder,
-        )
+        return run_check(account_settings, balance_reader(key_for(name), client, deadline), invocation)
 
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(accounts)))) as pool:
         futures = {name: pool.submit(check, name) for name in sorted(accounts)}
@@ -190,14 +188,9 @@ def check_accounts(
 
 def run_check(
     settings: Settings,
-    *,
     read_balance: Callable[[], BalanceReport],
-    history: History,
-    alerts: Alerts,
-    checked_at: datetime,
-    owner: str,
-    lease_seconds: int,
-    recorder: MetricsRecorder,
+    invocation: Invocation,
+    *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sleep: Callable[[float], None] = time.sleep,
 ) -> CheckSummary:
@@ -205,15 +198,15 @@ def run_check(
     could not be read (the first time: Lambda's retry may then succeed), AlertDeliveryError
     when a due alert could not be published (the state is left as it was, so the alert is
     sent on the next attempt), and HistoryStoreError when the check could not be recorded."""
-    check = _Check(settings, history, alerts, checked_at, owner, lease_seconds, recorder, clock, sleep)
+    check = _Check(settings, invocation, clock, sleep)
     try:
         return check.run(read_balance)
     except HistoryStoreError as exc:
-        at = format_timestamp(checked_at)
+        at = format_timestamp(invocation.checked_at)
         logger.error(
             "the check could not be recorded", extra={"error": str(exc), "at": at, "account": settings.account}
         )
-        recorder.count("CheckNotRecorded")
+        invocation.recorder.count("CheckNotRecorded")
         raise
 
 
@@ -222,12 +215,7 @@ class _Check:
     """One invocation's check of one account."""
 
     settings: Settings
-    history: History
-    alerts: Alerts
-    checked_at: datetime
-    owner: str  # the invocation's request id, which holds the lease on an alert it sends
-    lease_seconds: int
-    recorder: MetricsRecorder
+    invocation: Invocation
     clock: Callable[[], datetime]
     sleep: Callable[[float], None]
 
@@ -235,8 +223,12 @@ class _Check:
     def account(self) -> str:
         return self.settings.account
 
+    @property
+    def checked_at(self) -> datetime:
+        return self.invocation.checked_at
+
     def run(self, read_balance: Callable[[], BalanceReport]) -> CheckSummary:
-        state = self.history.load_state(self.account)
+        state = self.invocation.history.load_state(self.account)
         if is_duplicate(state, self.checked_at):
             return self._duplicate(state)
         # Lambda retries a failed check once through here; a second failure is recorded, not raised.
@@ -248,24 +240,24 @@ class _Check:
         for attempt in range(STATE_ATTEMPTS):
             if attempt:
                 self.sleep(STATE_RETRY_SECONDS * attempt)
-                state = self.history.load_state(self.account)
+                state = self.invocation.history.load_state(self.account)
             if is_duplicate(state, self.checked_at):
                 return self._duplicate(state)
             if is_stale(state, self.checked_at):
-                self.history.put_check(record, only_if_absent=True)
+                self.invocation.history.put_check(record, only_if_absent=True)
                 logger.info("a newer check moved the state on; this one only joins the history")
                 summary = CheckSummary(self.account, self.checked_at, "late", state.status, observation.outcome)
-                return _finish(record, summary, {}, self.recorder, raise_failure=False)
+                return _finish(record, summary, {}, self.invocation.recorder, raise_failure=False)
             moved = self._move_state(state, record)
             if moved:
-                return _finish(*moved, self.recorder, raise_failure=not retry_of_failed_check)
-        self.history.put_check(record, only_if_absent=True)
+                return _finish(*moved, self.invocation.recorder, raise_failure=not retry_of_failed_check)
+        self.invocation.history.put_check(record, only_if_absent=True)
         raise HistoryStoreError("the alert state stayed busy with another check; this one was recorded only")
 
     def _duplicate(self, state: AlertState) -> CheckSummary:
         at = format_timestamp(self.checked_at)
         logger.info("check already done; redelivered event ignored", extra={"at": at, "account": self.account})
-        self.recorder.count("DuplicateEvents")
+        self.invocation.recorder.count("DuplicateEvents")
         return CheckSummary(self.account, self.checked_at, result="duplicate", status=state.status)
 
     def _move_state(
@@ -284,16 +276,15 @@ class _Check:
         notification = evaluation.notification
         kind = notification.kind if notification else None
         decided = replace(record, status=evaluation.state.status, notification=kind, events=evaluation.events)
+        history, owner = self.invocation.history, self.invocation.owner
         now = int(self.clock().timestamp())
         if notification:
-            if not self.history.claim_notification(
-                self.account, state.version, self.owner, now + self.lease_seconds, now
-            ):
+            lease_until = now + self.invocation.lease_seconds
+            if not history.claim_notification(self.account, state.version, owner, lease_until, now):
                 return None
-            self._publish(
-                render_alert(notification, account=self.account, thresholds=self.settings.thresholds), decided
-            )
-        if not self.history.commit(decided, evaluation.state, owner=self.owner if notification else None, now=now):
+            message = render_alert(notification, account=self.account, thresholds=self.settings.thresholds)
+            self._publish(message, decided)
+        if not history.commit(decided, evaluation.state, owner=owner if notification else None, now=now):
             if notification:
                 raise HistoryStoreError("the alert state changed while this check held its lease")
             return None
@@ -303,21 +294,21 @@ class _Check:
 
     def _publish(self, message: AlertMessage, record: CheckRecord) -> None:
         try:
-            message_id = self.alerts.publish(message)
+            message_id = self.invocation.alerts.publish(message)
         except AlertDeliveryError as exc:
             # Record the check, leave the state unmoved and let the claim go: the next attempt sends it.
-            self.history.put_check(replace(record, status=None, alert_error=str(exc)))
+            self.invocation.history.put_check(replace(record, status=None, alert_error=str(exc)))
             try:
-                self.history.release_claim(self.account, self.owner)
+                self.invocation.history.release_claim(self.account, self.invocation.owner)
             except HistoryStoreError:
                 logger.warning("could not release the alert claim; it expires by itself")
             logger.error("alert could not be published", extra={"error": str(exc), **message.attributes})
-            self.recorder.count("AlertDeliveryFailed")
+            self.invocation.recorder.count("AlertDeliveryFailed")
             raise
         logger.info(
             "alert published", extra={"message_id": message_id, "subject": message.subject, **message.attributes}
         )
-        self.recorder.count("AlertsPublished")
+        self.invocation.recorder.count("AlertsPublished")
 
 
 def _finish(
