@@ -1,5 +1,5 @@
 """Lambda entry point: parse the event, build settings and collaborators once per
-container, run one balance check, return a short summary."""
+container, check every account's balance, return a short summary."""
 
 from __future__ import annotations
 
