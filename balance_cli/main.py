@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from balance_cli import errors
@@ -77,7 +76,7 @@ def _report(args: argparse.Namespace) -> int:
         "checks": len(records),
         "top_ups": [[t.isoformat(), c, str(a)] for t, c, a in chart.top_ups],
         "alerts": len(chart.alerts),
-        "spend": spend_lines(state, datetime.now(UTC), Decimal(3)),
+        "spend": spend_lines(state, datetime.now(UTC)),
     }
     if args.json:
         print(json.dumps(summary, indent=2))

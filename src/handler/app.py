@@ -20,6 +20,7 @@ from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.adapters.secrets import AccountConfig, AccountKey, CachedSecret, accounts_secret
 from balance_monitor.check import Invocation, check_accounts, check_time
 from balance_monitor.errors import AccountsFailedError, ApiKeyError
+from balance_monitor.history import format_timestamp
 from balance_monitor.observability import MetricsRecorder, logger, metrics, tracer
 from balance_monitor.settings import DEFAULT_ACCOUNT, Settings
 
@@ -97,6 +98,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         more = f"; and {len(failed) - 5} more, in the logs" if len(failed) > 5 else ""
         raise AccountsFailedError(f"{len(failed)} of {len(outcomes)} accounts failed ({details}{more})")
     return {
-        "checked_at": checked_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "checked_at": format_timestamp(checked_at),
         "accounts": [outcome.summary.as_dict() for outcome in outcomes if outcome.summary],
     }

@@ -17,7 +17,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from balance_cli import errors, stack
+from balance_cli import errors
+from balance_cli import stack as stack_lookup
 from balance_cli.main import main
 from balance_cli.report import draw
 from balance_monitor.adapters.history_table import HistoryTable
@@ -64,7 +65,7 @@ def deployed(monkeypatch, stack_outputs_of):
     for _ in range(3):
         stubber.add_response("describe_stacks", described, {"StackName": STACK})
     stubber.activate()
-    monkeypatch.setattr(stack, "cloudformation", lambda: client)
+    monkeypatch.setattr(stack_lookup, "cloudformation", lambda: client)
 
 
 @pytest.fixture
@@ -157,16 +158,12 @@ def test_a_stack_that_does_not_exist_is_a_clear_usage_error(capsys, stack, monke
     stubber = Stubber(client)
     stubber.add_client_error("describe_stacks", "ValidationError", "Stack with id nope does not exist")
     stubber.activate()
-    monkeypatch.setattr(stack_module(), "cloudformation", lambda: client)
+    monkeypatch.setattr(stack_lookup, "cloudformation", lambda: client)
 
     code, _, err = run(capsys, "history", "--stack", "nope")
 
     assert code == errors.USAGE
     assert "stack 'nope' not found: check its name and AWS_REGION" in err
-
-
-def stack_module():
-    return stack
 
 
 def make_history(monitor, capsys=None) -> None:

@@ -1,5 +1,6 @@
-"""One balance check of one account: read the balance, record the check, move the alert
-state on, and publish the notification that calls for. Collaborators are passed in."""
+"""Balance checks: for one account, read the balance, record the check, move the alert state
+on and publish the notification that calls for; for every account, the same, at once, in a
+bounded pool. Collaborators are passed in."""
 
 from __future__ import annotations
 

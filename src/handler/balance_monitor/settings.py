@@ -88,12 +88,19 @@ def parse_thresholds(text: str) -> Thresholds:
     return Thresholds(default=default, per_currency=per_currency)
 
 
+def is_secure_url(url: str) -> bool:
+    """https, or plain http to this machine only (a simulator): credentials travel on it."""
+    parts = urlsplit(url.strip())
+    return bool(parts.hostname) and (
+        parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
+    )
+
+
 def parse_base_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _invalid("DEEPSEEK_BASE_URL", url, "expected an http(s) URL")
-    # The API key travels in a header: plain HTTP is only for a simulator on this machine.
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+    if not is_secure_url(url):
         raise _invalid("DEEPSEEK_BASE_URL", url, "use https (http only for localhost)")
     if parts.query or parts.fragment:
         raise _invalid("DEEPSEEK_BASE_URL", url, "no query or fragment allowed")

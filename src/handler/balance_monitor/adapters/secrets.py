@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
@@ -24,12 +23,11 @@ from balance_monitor.errors import (
     MonitorError,
     SlackConfigurationError,
 )
-from balance_monitor.settings import DEFAULT_ACCOUNT, parse_positive_number, parse_thresholds
+from balance_monitor.settings import DEFAULT_ACCOUNT, is_secure_url, parse_positive_number, parse_thresholds
 
 # Read once per container in practice; a rejected key forces a fresh read (see check.py),
 # so a rotated key is picked up at once without re-reading the secret on every check.
 CACHE_SECONDS = 6 * 3600
-_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 T = TypeVar("T")
 
@@ -156,9 +154,7 @@ def _json_object(value: Any) -> dict[str, Any] | None:
 def parse_webhook_url(value: Any) -> str:
     """The secret holds the incoming-webhook URL as a plain string or as JSON `{"webhook_url": "..."}`."""
     url = _secret_text(value, "webhook_url", "Slack webhook", SlackConfigurationError)
-    parts = urlsplit(url)
-    secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
-    if not secure or not parts.hostname or any(character.isspace() for character in url):
+    if not is_secure_url(url) or any(character.isspace() for character in url):
         # Never quote the value: the URL is the credential.
         raise SlackConfigurationError("the Slack webhook secret does not hold an https URL")
     return url
