@@ -4,7 +4,15 @@
 # .venv-security), since they pin their dependencies tightly.
 
 PYTHON ?= python3
+# The function's Python (3.13), on PATH or installed by pyenv: `make build` compiles the
+# artifact's bytecode with it and `make bench` measures on it. Without it, both fall back.
+ifndef RUNTIME_PYTHON
+RUNTIME_PYTHON := $(firstword $(foreach candidate,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13),\
+	$(shell $(candidate) -c 'import sys; print(sys.executable if sys.version_info[:2] == (3, 13) else "")' 2>/dev/null)))
+endif
+export RUNTIME_PYTHON
 VENV := .venv
+BENCH_VENV := $(if $(RUNTIME_PYTHON),.venv-runtime,$(VENV))
 SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
 SECURITY_VENV := .venv-security
@@ -12,7 +20,7 @@ STACK ?= deepseek-balance-monitor
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: local test lint validate build security audit check deploy invoke logs delete clean
+.PHONY: local test lint validate build security audit bench check deploy invoke logs delete clean
 
 local: $(VENV)/.installed ## The scheduled job here: a scripted week (or, with DEEPSEEK_API_KEY, your account)
 	$(VENV)/bin/deepseek-balance demo
@@ -41,6 +49,9 @@ audit: $(SECURITY_VENV)/.installed ## pip-audit every pinned requirement (needs 
 	$(SECURITY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
 		$(foreach file,src/handler/requirements.txt $(wildcard requirements-*.txt),--requirement $(file))
 
+bench: build $(BENCH_VENV)/.installed ## Cold start, memory, requests and cost of a check, against the floor
+	$(BENCH_VENV)/bin/python benchmarks/performance.py
+
 check: lint validate build security test ## Everything CI runs
 
 deploy: build ## Deploy to your AWS account (asks for the parameters the first time)
@@ -62,6 +73,11 @@ $(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt pyproject.
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
+	touch $@
+
+.venv-runtime/.installed: requirements-dev.txt src/handler/requirements.txt
+	$(RUNTIME_PYTHON) -m venv .venv-runtime
+	.venv-runtime/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
 	touch $@
 
 .venv-%/.installed: requirements-%.txt

@@ -9,7 +9,6 @@ With DEEPSEEK_API_KEY set, it checks your real account once instead (AWS still e
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import sys
@@ -25,7 +24,7 @@ from balance_monitor.history import format_timestamp
 from balance_monitor.settings import parse_thresholds
 from sandbox.aws import EmulatedStack, ReceivedAlert, create_stack, use_fake_credentials
 from sandbox.deepseek_simulator import DeepSeekSimulator, Reply
-from sandbox.lambda_context import LambdaContext
+from sandbox.lambda_context import invoke_keeping_output
 
 SIMULATED_KEY = "sk-local-simulated-key"
 START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # a Monday
@@ -175,20 +174,14 @@ def _configure(stack: EmulatedStack, base_url: str) -> None:
 
 def _invoke(event: dict[str, Any]) -> tuple[str | None, str]:
     """Run the handler as Lambda would; what went wrong, if anything, and what it logged."""
-    import app
     from balance_monitor.errors import MonitorError
-    from balance_monitor.observability import logger
 
-    function_output = io.StringIO()  # the JSON logs and metrics CloudWatch would receive
-    log_stream = logger.registered_handler.setStream(function_output)
+    function_output = io.StringIO()
     try:
-        with contextlib.redirect_stdout(function_output):
-            app.lambda_handler(event, LambdaContext())
+        invoke_keeping_output(event, function_output)
         verdict = None
     except MonitorError as exc:
         verdict = f"the function fails, and Lambda would retry: {exc}"
-    finally:
-        logger.registered_handler.setStream(log_stream)
     return verdict, function_output.getvalue()
 
 

@@ -1,10 +1,14 @@
-"""A Lambda context object with the attributes the handler and Powertools read."""
+"""A Lambda context object with the attributes the handler and Powertools read, and an
+invocation of the handler that keeps what it writes."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -18,3 +22,17 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
+
+
+def invoke_keeping_output(event: dict[str, Any], output: io.StringIO) -> dict[str, Any]:
+    """Invoke the handler as Lambda would; what it writes (the JSON logs and metrics that
+    CloudWatch would receive) goes to `output` rather than to the terminal."""
+    import app
+    from balance_monitor.observability import logger
+
+    terminal = logger.registered_handler.setStream(output)
+    try:
+        with contextlib.redirect_stdout(output):
+            return app.lambda_handler(event, LambdaContext())
+    finally:
+        logger.registered_handler.setStream(terminal)

@@ -1,6 +1,7 @@
 """Check that `sam build` produced an artifact for the function's real runtime: every
-compiled module built for CPython 3.13 on arm64 (aarch64), every pinned dependency present,
-the handler's own code inside, and no AWS SDK bundled (the Lambda runtime provides it).
+compiled module built for CPython 3.13 on arm64 (aarch64), any bytecode compiled by
+CPython 3.13, every pinned dependency present, the handler's own code inside, and no AWS
+SDK bundled (the Lambda runtime provides it).
 
     python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction [.aws-sam/build/SlackNotifierFunction]
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 
 REQUIREMENTS = Path(__file__).resolve().parents[1] / "src" / "handler" / "requirements.txt"
 COMPILED_FOR_TARGET = re.compile(r"\.cpython-313-aarch64-linux-gnu\.so$|\.abi3\.so$")
+BYTECODE_FOR_TARGET = re.compile(r"\.cpython-313\.pyc$")
 
 
 def problems(artifact: Path) -> list[str]:
@@ -25,6 +27,9 @@ def problems(artifact: Path) -> list[str]:
     for library in artifact.rglob("*.so"):
         if not COMPILED_FOR_TARGET.search(library.name):
             found.append(f"{library.relative_to(artifact)} is not built for cpython-313 aarch64")
+    for bytecode in artifact.rglob("*.pyc"):
+        if not BYTECODE_FOR_TARGET.search(bytecode.name):
+            found.append(f"{bytecode.relative_to(artifact)} is not bytecode of cpython-313")
     installed = {_normalise(path.name.split("-")[0]) for path in artifact.glob("*.dist-info")}
     for line in REQUIREMENTS.read_text().splitlines():
         name = line.split("#")[0].split("==")[0].strip()
@@ -63,9 +68,11 @@ def check(artifact: Path) -> int:
         print(f"artifact problem: {problem}", file=sys.stderr)
     unzipped = sum(path.stat().st_size for path in artifact.rglob("*") if path.is_file())
     compiled = len(list(artifact.rglob("*.so")))
+    bytecode = len(list(artifact.rglob("*.pyc")))
     print(
         f"artifact {artifact}: {unzipped / 2**20:.1f} MiB unzipped, {zipped_size(artifact) / 2**20:.1f} MiB zipped, "
-        f"{compiled} compiled modules, all for cpython-313 aarch64"
+        f"{compiled} compiled modules, all for cpython-313 aarch64; "
+        + (f"bytecode for {bytecode} modules" if bytecode else "no bytecode (each cold start compiles the code)")
         if not found
         else "artifact check failed"
     )

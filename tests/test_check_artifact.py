@@ -15,7 +15,11 @@ spec.loader.exec_module(check_artifact)
 @pytest.fixture
 def artifact(tmp_path: Path) -> Path:
     """A complete artifact as `sam build` makes it, with empty stand-ins for the packages."""
-    shutil.copytree(ROOT / "src" / "handler" / "balance_monitor", tmp_path / "balance_monitor")
+    shutil.copytree(
+        ROOT / "src" / "handler" / "balance_monitor",
+        tmp_path / "balance_monitor",
+        ignore=shutil.ignore_patterns("__pycache__"),  # this machine's bytecode, not the build's
+    )
     shutil.copy(ROOT / "src" / "handler" / "app.py", tmp_path)
     shutil.copy(ROOT / "src" / "handler" / "slack_app.py", tmp_path)
     for line in check_artifact.REQUIREMENTS.read_text().splitlines():
@@ -36,6 +40,16 @@ def test_a_module_built_for_another_machine_or_python_is_caught(artifact):
 
     assert check_artifact.problems(artifact) == [
         "wrapt/_wrappers.cpython-311-x86_64-linux-gnu.so is not built for cpython-313 aarch64"
+    ]
+
+
+def test_bytecode_for_another_python_is_caught(artifact):
+    (artifact / "balance_monitor" / "__pycache__").mkdir()
+    (artifact / "balance_monitor" / "__pycache__" / "check.cpython-313.pyc").write_bytes(b"")
+    (artifact / "balance_monitor" / "__pycache__" / "check.cpython-311.pyc").write_bytes(b"")
+
+    assert check_artifact.problems(artifact) == [
+        "balance_monitor/__pycache__/check.cpython-311.pyc is not bytecode of cpython-313"
     ]
 
 

@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from balance_monitor.adapters.alert_topic import AlertTopic
-from balance_monitor.adapters.aws import CLIENT_CONFIG
+from balance_monitor.adapters.aws import LazyClient, aws_client
 from balance_monitor.adapters.deepseek import DeepSeekClient
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.adapters.secrets import AccountConfig, AccountKey, CachedSecret, accounts_secret
@@ -48,10 +47,12 @@ def collaborators() -> Collaborators:
 def build_collaborators(settings: Settings) -> Collaborators:
     return Collaborators(
         settings=settings,
-        accounts=accounts_secret(settings.api_key_secret_id, SecretsProvider(boto_config=CLIENT_CONFIG)),
+        accounts=accounts_secret(
+            settings.api_key_secret_id, SecretsProvider(boto3_client=aws_client("secretsmanager"))
+        ),
         deepseek=DeepSeekClient(settings.deepseek_base_url, pool_size=MAX_CONCURRENT_CHECKS),
-        history=HistoryTable(boto3.client("dynamodb", config=CLIENT_CONFIG), settings.table_name),
-        alerts=AlertTopic(boto3.client("sns", config=CLIENT_CONFIG), settings.topic_arn),
+        history=HistoryTable(aws_client("dynamodb"), settings.table_name),
+        alerts=AlertTopic(LazyClient("sns"), settings.topic_arn),
     )
 
 

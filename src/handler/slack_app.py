@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-from balance_monitor.adapters.aws import CLIENT_CONFIG
+from balance_monitor.adapters.aws import aws_client
 from balance_monitor.adapters.secrets import webhook_secret
 from balance_monitor.adapters.slack_webhook import SlackWebhook
 from balance_monitor.chat_messages import slack_message
@@ -32,7 +32,7 @@ class SlackCollaborators:
 def collaborators() -> SlackCollaborators:
     """Built at the first invocation of a container, then reused."""
     settings = SlackSettings.from_environment(os.environ)
-    url = webhook_secret(settings.webhook_secret_id, SecretsProvider(boto_config=CLIENT_CONFIG))
+    url = webhook_secret(settings.webhook_secret_id, SecretsProvider(boto3_client=aws_client("secretsmanager")))
     return SlackCollaborators(webhook=SlackWebhook(url))
 
 

@@ -12,7 +12,8 @@ METRICS_NAMESPACE = "DeepSeekBalanceMonitor"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
-tracer = Tracer(service=SERVICE)
+# Only what the function calls: patching every library X-Ray knows imports each of them.
+tracer = Tracer(service=SERVICE, patch_modules=("botocore", "requests"))
 
 
 class MetricsRecorder:

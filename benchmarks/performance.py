@@ -1,0 +1,434 @@
+"""`make bench`: what a balance check costs, measured in one run on this machine and set
+against the floor, the least program that does the same I/O (benchmarks/floor.py).
+
+Everything runs on 127.0.0.1: AWS is a moto server that counts requests and DynamoDB
+capacity (loopback_aws.py), DeepSeek is the simulator, and X-Ray's daemon is a UDP socket
+that counts the trace segments it receives.
+
+- Cold start: each sample is a fresh Python process, as a new Lambda container is, given
+  the Lambda runtime's environment (tracing on). The handler's process imports it and runs
+  one scheduled check (cold_check.py); the floor's process does the same I/O. Each ends as
+  a container does, when its work is done (as_container.py). Runs alternate, so the
+  machine's noise hits all alike, and ratios are of medians. Both find their bytecode
+  compiled, as in Lambda (the runtime's boto3 has it; `make build` ships the function's).
+  A third series shows the handler shipped without bytecode, for comparison.
+- Peak memory: the kernel's high-water mark of that process (as_container.py).
+- Requests and DynamoDB capacity: a cold check's, then each warm check's over a simulated
+  day in one container, then one more with a year of history in the table.
+- Artifact: the function as `make build` leaves it, unzipped and zipped.
+- Cost: a month of the default schedule, priced from these figures (cost.py).
+
+A figure to read, not a test to pass: timings vary with the machine and its load. Run it on
+the function's Python (3.13) to measure what Lambda runs; `make bench` does when it can.
+
+    python benchmarks/performance.py [--pairs 15] [--artifact .aws-sam/build/BalanceCheckFunction]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import io
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HANDLER_CODE = ROOT / "src" / "handler"
+sys.path[:0] = [str(HANDLER_CODE), str(ROOT), str(ROOT / "scripts")]
+
+from check_artifact import zipped_size  # noqa: E402
+
+from benchmarks import cost  # noqa: E402
+from benchmarks.loopback_aws import LoopbackAWS  # noqa: E402
+from sandbox.aws import create_stack, use_fake_credentials  # noqa: E402
+from sandbox.deepseek_simulator import DeepSeekSimulator  # noqa: E402
+
+API_KEY = "sk-bench-0123456789abcdef"
+FIRST_CHECK = datetime(2026, 11, 2, tzinfo=UTC)
+SCHEDULE = timedelta(minutes=15)  # the template's default rate
+CHECKS_A_DAY = int(timedelta(days=1) / SCHEDULE)
+SPEND_PER_CHECK = "0.10"  # 9.6 CNY a day from 110 CNY: healthy, with over 3 days of runway
+TARGET_RATIO = 1.3
+TARGET_PEAK_MB = 100
+TARGET_WARM_DYNAMODB_REQUESTS = 2
+BENCHMARKS = ROOT / "benchmarks"
+# What the Lambda runtime sets in a container of this function (Tracing: Active).
+LAMBDA_RUNTIME = {
+    "AWS_LAMBDA_FUNCTION_NAME": "balance-check",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+    "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+    "LAMBDA_TASK_ROOT": str(HANDLER_CODE),
+    "_X_AMZN_TRACE_ID": "Root=1-6745c000-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1",
+    "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+}
+
+MetricSeries = tuple[str, tuple[tuple[str, str], ...]]  # a metric's name and dimension values
+
+
+@dataclass(frozen=True)
+class Program:
+    script: Path
+    environment: dict[str, str]  # on top of the function's
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_bytes: int
+    requests: Counter[str]  # by service
+    capacity: Counter[str]  # DynamoDB read and write units
+    output_bytes: int  # logs and metrics, as CloudWatch Logs would ingest them
+    segments: int  # sent to the X-Ray daemon
+
+
+class XRayDaemon:
+    """A UDP socket where the X-Ray daemon would listen; counts the segments sent to it."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.segments = 0
+        threading.Thread(target=self._receive, daemon=True).start()
+
+    @property
+    def address(self) -> str:
+        host, port = self._socket.getsockname()
+        return f"{host}:{port}"
+
+    def _receive(self) -> None:
+        while self._socket.recv(65536):
+            self.segments += 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs", type=int, default=15, help="cold starts of each program (default 15)")
+    parser.add_argument("--artifact", type=Path, default=ROOT / ".aws-sam" / "build" / "BalanceCheckFunction")
+    args = parser.parse_args()
+
+    use_fake_credentials()
+    aws = LoopbackAWS()
+    os.environ["AWS_ENDPOINT_URL"] = aws.endpoint_url
+    xray = XRayDaemon()
+    with DeepSeekSimulator(API_KEY) as deepseek, tempfile.TemporaryDirectory() as scratch:
+        deepseek.set_balance("CNY", topped_up="110.00")
+        times = steady_use(deepseek)
+        stack = create_stack(json.dumps({"api_key": API_KEY}))
+        function = stack.function_environment(DeepSeekBaseUrl=deepseek.base_url)
+        environment = _process_environment(function, xray.address)
+        print(f"Cold starts: {args.pairs} of each program, in fresh processes ...", file=sys.stderr)
+        cold = cold_starts(environment, Path(scratch), times, aws, xray, args.pairs)
+        print("A day of checks in one container, then a year of history ...", file=sys.stderr)
+        os.environ.update(function)
+        day, metric_series = checks_in_one_container(times, aws, CHECKS_A_DAY)
+        seed_history(stack.table_name, before=FIRST_CHECK, days=365)
+        with_a_year, _ = checks_in_one_container(times, aws, 1)
+    aws.stop()
+
+    rows, per_check = summarise(cold, day, with_a_year[0], metric_series, args.artifact)
+    print(
+        f"\nMeasured on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d}; {args.pairs} cold starts of each program.\n"
+    )
+    print(table(["Figure", "Measured", "Target", "Met"], rows))
+    print(
+        f"\nA month of the default schedule ({cost.CHECKS_PER_MONTH:,} checks, each taken as cold), "
+        f"at AWS's us-east-1 list prices of {cost.PRICES_AS_OF}:\n"
+    )
+    print(table(["Item", "Quantity a month", "List price", "After the free tier"], cost.monthly(per_check)))
+    return 0 if all(row[3] != "no" for row in rows) else 1
+
+
+def _process_environment(function: dict[str, str], xray_address: str) -> dict[str, str]:
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    return {
+        **environment,
+        **function,
+        **LAMBDA_RUNTIME,
+        "AWS_XRAY_DAEMON_ADDRESS": xray_address,
+        # As Lambda's sys.path: the function's code, then the libraries; no .pth files (-S).
+        "PYTHONPATH": os.pathsep.join([str(HANDLER_CODE), sysconfig.get_paths()["purelib"]]),
+    }
+
+
+def steady_use(deepseek: DeepSeekSimulator) -> Iterator[datetime]:
+    """The scheduled times, one after the other, with the account spending steadily between."""
+    moment = FIRST_CHECK
+    while True:
+        yield moment
+        deepseek.spend("CNY", SPEND_PER_CHECK)
+        moment += SCHEDULE
+
+
+def cold_starts(
+    environment: dict[str, str],
+    scratch: Path,
+    times: Iterator[datetime],
+    aws: LoopbackAWS,
+    xray: XRayDaemon,
+    count: int,
+) -> dict[str, list[Run]]:
+    bytecode, stripped = scratch / "bytecode", scratch / "bytecode-without-the-functions"
+    programs = {
+        "floor": Program(BENCHMARKS / "floor.py", {"PYTHONPYCACHEPREFIX": str(bytecode)}),
+        "handler": Program(BENCHMARKS / "cold_check.py", {"PYTHONPYCACHEPREFIX": str(bytecode)}),
+    }
+    for program in programs.values():  # compile the bytecode once, and warm the file cache
+        run_process(program, next(times), environment, aws, xray)
+    _copy_without_function_bytecode(bytecode, stripped)
+    programs["handler without bytecode"] = Program(
+        BENCHMARKS / "cold_check.py", {"PYTHONPYCACHEPREFIX": str(stripped), "PYTHONDONTWRITEBYTECODE": "1"}
+    )
+    runs: dict[str, list[Run]] = {name: [] for name in programs}
+    for _ in range(count):
+        for name, program in programs.items():
+            runs[name].append(run_process(program, next(times), environment, aws, xray))
+    return runs
+
+
+def _copy_without_function_bytecode(bytecode: Path, stripped: Path) -> None:
+    """The bytecode cache minus the function's code and bundled libraries: the function as
+    shipped with source only, on a runtime whose own libraries (boto3) have bytecode."""
+    shutil.copytree(bytecode, stripped)
+    shutil.rmtree(stripped / HANDLER_CODE.relative_to("/"), ignore_errors=True)
+    libraries = stripped / Path(sysconfig.get_paths()["purelib"]).relative_to("/")
+    for module in _bundled_modules():
+        shutil.rmtree(libraries / module, ignore_errors=True)
+        for single_file in libraries.glob(f"{module}.*.pyc"):
+            single_file.unlink()
+
+
+def _bundled_modules() -> set[str]:
+    """The top-level modules of the packages in src/handler/requirements.txt."""
+    pinned = {
+        line.split("==")[0].strip().lower().replace("_", "-")
+        for line in (HANDLER_CODE / "requirements.txt").read_text().splitlines()
+        if "==" in line
+    }
+    return {
+        module
+        for module, distributions in importlib.metadata.packages_distributions().items()
+        if any(name.lower().replace("_", "-") in pinned for name in distributions)
+    }
+
+
+def run_process(
+    program: Program, moment: datetime, environment: dict[str, str], aws: LoopbackAWS, xray: XRayDaemon
+) -> Run:
+    aws.reset()
+    segments_before = xray.segments
+    command = [sys.executable, "-S", str(BENCHMARKS / "as_container.py"), str(program.script), _iso(moment)]
+    started = time.perf_counter()
+    finished = subprocess.run(command, env={**environment, **program.environment}, capture_output=True, check=False)
+    seconds = time.perf_counter() - started
+    if finished.returncode:
+        raise SystemExit(f"{program.script.name} failed:\n{finished.stderr.decode()[-3000:]}")
+    peak_kib = int(finished.stderr.decode().rsplit("peak-rss-kib", 1)[1])
+    return Run(
+        seconds,
+        peak_kib * 1024,
+        aws.by_service(),
+        Counter(aws.capacity),
+        len(finished.stdout),
+        xray.segments - segments_before,
+    )
+
+
+def checks_in_one_container(
+    times: Iterator[datetime], aws: LoopbackAWS, checks: int
+) -> tuple[list[Run], set[MetricSeries]]:
+    """Checks by the handler in this process, one container: the first is its cold check,
+    the rest are warm. Returns each check's figures and the CloudWatch metrics emitted."""
+    from sandbox.lambda_context import invoke_keeping_output
+
+    os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"  # traces were counted in the cold starts
+    runs, series = [], set()
+    for _ in range(checks):
+        aws.reset()
+        output = io.StringIO()
+        started = time.perf_counter()
+        summary = invoke_keeping_output({"time": _iso(next(times))}, output)
+        seconds = time.perf_counter() - started
+        if summary["status"] != "healthy":
+            raise SystemExit(f"the benchmark's account should stay healthy: {summary}")
+        runs.append(Run(seconds, 0, aws.by_service(), Counter(aws.capacity), len(output.getvalue()), 0))
+        series |= _metric_series(output.getvalue())
+    return runs, series
+
+
+def _metric_series(output: str) -> set[MetricSeries]:
+    """The CloudWatch metrics (name and dimension values) in embedded-metric-format lines."""
+    series = set()
+    for line in output.splitlines():
+        if '"CloudWatchMetrics"' not in line:
+            continue
+        record = json.loads(line)
+        for directive in record["_aws"]["CloudWatchMetrics"]:
+            for dimensions in directive["Dimensions"]:
+                values = tuple((name, str(record[name])) for name in dimensions)
+                series.update((metric["Name"], values) for metric in directive["Metrics"])
+    return series
+
+
+def seed_history(table_name: str, *, before: datetime, days: int) -> None:
+    """Checks already in the table for the account, one per scheduled time."""
+    import boto3
+
+    client = boto3.client("dynamodb")
+    items = [
+        {
+            "PutRequest": {
+                "Item": {
+                    "account": {"S": "default"},
+                    "record": {"S": f"check#{_iso(before - (index + 1) * SCHEDULE)}"},
+                    "outcome": {"S": "ok"},
+                    "balances": {"M": {"CNY": {"M": {"total": {"N": "100.00"}}}}},
+                }
+            }
+        }
+        for index in range(days * CHECKS_A_DAY)
+    ]
+    for start in range(0, len(items), 25):
+        client.batch_write_item(RequestItems={table_name: items[start : start + 25]})
+
+
+def summarise(
+    cold: dict[str, list[Run]], day: list[Run], with_a_year: Run, metric_series: set[MetricSeries], artifact: Path
+) -> tuple[list[list[str]], cost.PerCheck]:
+    def median_seconds(name: str) -> float:
+        return statistics.median(run.seconds for run in cold[name])
+
+    handler, floor = cold["handler"], cold["floor"]
+    ratio = median_seconds("handler") / median_seconds("floor")
+    unshipped_ratio = median_seconds("handler without bytecode") / median_seconds("floor")
+    peak = max(run.peak_bytes for run in handler)
+    first, warm = day[0], day[1:]
+    warm_requests = _usual(run.requests for run in warm)
+    warm_capacity = _usual(run.capacity for run in warm)
+    warm_ok = (
+        warm_requests["dynamodb"] <= TARGET_WARM_DYNAMODB_REQUESTS
+        and not warm_requests["secretsmanager"]
+        and not warm_requests["sns"]
+        and all(run.requests == warm_requests for run in warm)
+    )
+    year_ok = with_a_year.capacity == warm_capacity and with_a_year.requests == warm_requests
+    log_bytes = statistics.median(run.output_bytes for run in handler)
+    rows = [
+        ["Cold start: handler, fresh process to check done (median)", _ms(median_seconds("handler")), "", ""],
+        ["Cold start: floor, same I/O (median)", _ms(median_seconds("floor")), "", ""],
+        ["Cold start: handler / floor", f"{ratio:.2f}", f"at most {TARGET_RATIO}", _met(ratio <= TARGET_RATIO)],
+        [
+            "Cold start: handler shipped without bytecode / floor",
+            f"{unshipped_ratio:.2f} ({_ms(median_seconds('handler without bytecode'))})",
+            "",
+            "",
+        ],
+        [
+            "Peak memory: handler process",
+            f"{peak / 1e6:.0f} MB",
+            f"at most {TARGET_PEAK_MB} MB",
+            _met(peak / 1e6 <= TARGET_PEAK_MB),
+        ],
+        ["Peak memory: floor process", f"{max(run.peak_bytes for run in floor) / 1e6:.0f} MB", "", ""],
+        ["Requests: floor", _requests(_usual(run.requests for run in floor)), "", ""],
+        ["Requests: cold check, each fresh process", _requests(_usual(run.requests for run in handler)), "", ""],
+        [
+            "Requests: first check of a container",
+            _requests(first.requests),
+            "the secret read once",
+            _met(first.requests["secretsmanager"] == 1),
+        ],
+        [
+            f"Requests: warm healthy check (each of {len(warm)})",
+            _requests(warm_requests),
+            "at most 2 DynamoDB, no Secrets Manager, no SNS",
+            _met(warm_ok),
+        ],
+        ["DynamoDB capacity: warm check", _capacity(warm_capacity), "", ""],
+        [
+            "DynamoDB capacity and requests: with a year of history (35,040 checks)",
+            f"{_capacity(with_a_year.capacity)}; {_requests(with_a_year.requests)}",
+            "as without",
+            _met(year_ok),
+        ],
+        ["Warm check, in-process (median)", _ms(statistics.median(run.seconds for run in warm)), "", ""],
+        ["X-Ray segments sent: cold check", str(_usual_value(run.segments for run in handler)), "", ""],
+        ["Logs and metrics written: cold check", f"{log_bytes:,.0f} bytes", "", ""],
+        ["CloudWatch metrics kept up by a day of checks", str(len(metric_series)), "", ""],
+        ["Deployed artifact", _artifact_size(artifact), "", ""],
+    ]
+    per_check = cost.PerCheck(
+        seconds=median_seconds("handler"),
+        dynamodb_read_units=float(warm_capacity["read"]),
+        dynamodb_write_units=float(warm_capacity["write"]),
+        secret_reads=first.requests["secretsmanager"],
+        log_bytes=log_bytes,
+        metric_series=len(metric_series),
+    )
+    return rows, per_check
+
+
+def _artifact_size(artifact: Path) -> str:
+    if not artifact.is_dir():
+        return f"not built: run `make build` ({artifact})"
+    unzipped = sum(path.stat().st_size for path in artifact.rglob("*") if path.is_file())
+    bytecode = sum(1 for _ in artifact.rglob("*.pyc"))
+    return (
+        f"{unzipped / 2**20:.1f} MiB unzipped, {zipped_size(artifact) / 2**20:.1f} MiB zipped"
+        f" ({'with bytecode' if bytecode else 'source only'})"
+    )
+
+
+def _usual(tallies: Iterable[Counter[str]]) -> Counter[str]:
+    """The most frequent of several tallies (they should all be the same)."""
+    frozen = Counter(tuple(sorted(tally.items())) for tally in tallies)
+    return Counter(dict(frozen.most_common(1)[0][0]))
+
+
+def _usual_value(values: Iterable[int]) -> int:
+    return Counter(values).most_common(1)[0][0]
+
+
+def _requests(requests: Counter[str]) -> str:
+    labels = {"dynamodb": "DynamoDB", "secretsmanager": "Secrets Manager", "sns": "SNS"}
+    return ", ".join(f"{label} {requests[service]}" for service, label in labels.items())
+
+
+def _capacity(capacity: Counter[str]) -> str:
+    return f"{capacity['read']:g} read, {capacity['write']:g} write units"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.0f} ms"
+
+
+def _met(condition: bool) -> str:
+    return "yes" if condition else "no"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
