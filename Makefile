@@ -1,7 +1,8 @@
 # Everything a developer runs, in the order the README tells it. Each target installs what
 # it needs into a virtual environment of its own: .venv for the app and its tests; the
 # SAM CLI, checkov, and bandit with pip-audit each in theirs (.venv-sam, .venv-checkov,
-# .venv-security), since they pin their dependencies tightly.
+# .venv-security), since they pin their dependencies tightly; .venv-runtime, the tests'
+# environment on the function's Python, for the benchmark.
 
 PYTHON ?= python3
 # The function's Python (3.13), on PATH or installed by pyenv: `make build` compiles the

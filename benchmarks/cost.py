@@ -17,7 +17,7 @@ RUNTIME_LOG_BYTES = 400  # Lambda's own START, END and REPORT lines per invocati
 ITEM_OVERHEAD_BYTES = 100  # DynamoDB bills 100 bytes of indexing per item stored
 TEMPLATE = Path(__file__).resolve().parents[1] / "template.yaml"
 
-LAMBDA_GB_SECOND = 0.0000133334  # arm64; Lambda bills the init phase too
+LAMBDA_GB_SECOND = 0.0000133334  # arm64
 LAMBDA_REQUEST = 0.20 / 1e6
 DYNAMODB_WRITE_UNIT = 0.625 / 1e6  # on-demand
 DYNAMODB_READ_UNIT = 0.125 / 1e6
@@ -54,16 +54,22 @@ class PerCheck:
     secret_reads: int  # Secrets Manager requests of a cold check
     log_bytes: float
     metric_series: int  # distinct CloudWatch metrics the function keeps emitting
+    check_item_bytes: int  # one check's record in the history table
 
 
-def monthly(check: PerCheck, retention_days: int = 90, check_item_bytes: int = 400) -> list[list[str]]:
+def lambda_gb_seconds(seconds_per_check: float) -> float:
+    """A month's compute; Lambda bills each invocation, its init included, by the millisecond."""
+    return CHECKS_PER_MONTH * math.ceil(seconds_per_check * 1000) / 1000 * MEMORY_GB
+
+
+def monthly(check: PerCheck, retention_days: int = 90) -> list[list[str]]:
     """Rows: item, quantity a month, list price, price after the always-free tier. Every
     check is taken as cold (at a 15-minute rate, Lambda rarely keeps the container)."""
     resources = _resource_counts()
-    gb_seconds = CHECKS_PER_MONTH * math.ceil(check.seconds * 1000) / 1000 * MEMORY_GB
+    gb_seconds = lambda_gb_seconds(check.seconds)
     kms_requests = CHECKS_PER_MONTH * (check.secret_reads + 1)  # the secret's decryption, the table's key
     log_gb = CHECKS_PER_MONTH * (check.log_bytes + RUNTIME_LOG_BYTES) / 1e9
-    stored_gb = CHECKS_PER_MONTH / 30.4 * retention_days * (check_item_bytes + ITEM_OVERHEAD_BYTES) / 1e9
+    stored_gb = CHECKS_PER_MONTH / 30.4 * retention_days * (check.check_item_bytes + ITEM_OVERHEAD_BYTES) / 1e9
     lines = [
         (
             "Lambda, compute",

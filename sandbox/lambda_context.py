@@ -15,7 +15,7 @@ from typing import Any
 class LambdaContext:
     timeout_seconds: float = 60.0
     function_name: str = "balance-check"
-    memory_limit_in_mb: int = 256
+    memory_limit_in_mb: int = 128
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:balance-check"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     _started: float = field(default_factory=time.monotonic)

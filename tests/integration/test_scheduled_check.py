@@ -2,8 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from botocore.client import BaseClient
 
 from balance_monitor.alert_lifecycle import CheckOutcome, NotificationKind, Status
 from balance_monitor.errors import ConfigurationError
@@ -200,3 +202,19 @@ def test_collaborators_are_built_once_per_container(stack, deepseek, monkeypatch
         assert app.collaborators().settings.table_name == stack.table_name
     finally:
         app.collaborators.cache_clear()
+
+
+def test_a_container_reads_the_secret_once_and_a_healthy_check_makes_two_dynamodb_requests(monitor, monkeypatch):
+    calls: list[str] = []
+    original = BaseClient._make_api_call
+
+    def recording(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
+        calls.append(f"{client.meta.service_model.service_name}:{operation}")
+        return original(client, operation, request)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    for time in ("2026-11-25T08:00:00Z", "2026-11-25T08:15:00Z", "2026-11-25T08:30:00Z"):
+        monitor.scheduled(time)
+
+    warm = ["dynamodb:GetItem", "dynamodb:TransactWriteItems"]
+    assert calls == ["secretsmanager:GetSecretValue", *warm, *warm, *warm]  # no SNS while healthy

@@ -1,0 +1,45 @@
+"""The benchmark's instruments: the loopback AWS that counts requests and DynamoDB capacity,
+and the item sizes capacity is computed from. A benchmark that miscounts would mislead."""
+
+import boto3
+import pytest
+
+from benchmarks.loopback_aws import LoopbackAWS, item_bytes
+
+
+@pytest.fixture
+def loopback_aws(monkeypatch):
+    aws = LoopbackAWS()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
+    yield aws
+    aws.stop()
+
+
+def test_requests_are_counted_by_service_and_capacity_as_dynamodb_bills_it(loopback_aws):
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName="t",
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    boto3.client("secretsmanager").create_secret(Name="s", SecretString="x")
+    loopback_aws.reset()
+
+    big = {"k": {"S": "a"}, "text": {"S": "x" * 1500}}  # 1,506 bytes: two write units
+    dynamodb.put_item(TableName="t", Item=big)
+    dynamodb.get_item(TableName="t", Key={"k": {"S": "a"}}, ConsistentRead=True)
+    dynamodb.transact_write_items(TransactItems=[{"Put": {"TableName": "t", "Item": {"k": {"S": "b"}}}}])
+    boto3.client("secretsmanager").get_secret_value(SecretId="s")
+
+    assert loopback_aws.by_service() == {"dynamodb": 3, "secretsmanager": 1}
+    assert loopback_aws.requests[("dynamodb", "TransactWriteItems")] == 1
+    assert loopback_aws.capacity == {"write": 2 + 2, "read": 1}  # a transaction writes at double
+
+
+def test_item_sizes_follow_dynamodb_rules():
+    assert item_bytes({"name": {"S": "héllo"}}) == 4 + 6
+    assert item_bytes({"n": {"N": "100.00"}}) == 1 + 2  # one significant digit, plus one byte
+    assert item_bytes({"n": {"N": "12345.678"}}) == 1 + 5  # eight digits: four bytes, plus one
+    assert item_bytes({"m": {"M": {"a": {"BOOL": True}}}}) == 1 + 3 + (1 + 1 + 1)
+    assert item_bytes({"l": {"L": [{"S": "ab"}, {"NULL": True}]}}) == 1 + 3 + (2 + 1) + (1 + 1)
