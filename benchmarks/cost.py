@@ -66,93 +66,85 @@ def monthly(check: PerCheck, retention_days: int = 90) -> list[list[str]]:
     """Rows: item, quantity a month, list price, price after the always-free tier. Every
     check is taken as cold (at a 15-minute rate, Lambda rarely keeps the container)."""
     resources = _resource_counts()
+    checks = CHECKS_PER_MONTH
     gb_seconds = lambda_gb_seconds(check.seconds)
-    kms_requests = CHECKS_PER_MONTH * (check.secret_reads + 1)  # the secret's decryption, the table's key
-    log_gb = CHECKS_PER_MONTH * (check.log_bytes + RUNTIME_LOG_BYTES) / 1e9
-    stored_gb = CHECKS_PER_MONTH / 30.4 * retention_days * (check.check_item_bytes + ITEM_OVERHEAD_BYTES) / 1e9
+    kms_requests = checks * (check.secret_reads + 1)  # the secret's decryption, the table's key
+    log_gb = checks * (check.log_bytes + RUNTIME_LOG_BYTES) / 1e9
+    stored_gb = checks / 30.4 * retention_days * (check.check_item_bytes + ITEM_OVERHEAD_BYTES) / 1e9
+    write_units, read_units = checks * check.dynamodb_write_units, checks * check.dynamodb_read_units
+    secret_reads = checks * check.secret_reads
     lines = [
-        (
+        _metered(
             "Lambda, compute",
             f"{gb_seconds:,.0f} GB-s at 128 MB",
-            gb_seconds * LAMBDA_GB_SECOND,
-            max(0, gb_seconds - FREE["lambda_gb_seconds"]) * LAMBDA_GB_SECOND,
+            gb_seconds,
+            LAMBDA_GB_SECOND,
+            free=FREE["lambda_gb_seconds"],
         ),
-        (
-            "Lambda, requests",
-            f"{CHECKS_PER_MONTH:,}",
-            CHECKS_PER_MONTH * LAMBDA_REQUEST,
-            max(0, CHECKS_PER_MONTH - FREE["lambda_requests"]) * LAMBDA_REQUEST,
-        ),
-        (
+        _metered("Lambda, requests", f"{checks:,}", checks, LAMBDA_REQUEST, free=FREE["lambda_requests"]),
+        _metered(
             "DynamoDB, requests",
-            f"{CHECKS_PER_MONTH * check.dynamodb_write_units:,.0f} write, "
-            f"{CHECKS_PER_MONTH * check.dynamodb_read_units:,.0f} read units",
-            CHECKS_PER_MONTH
-            * (check.dynamodb_write_units * DYNAMODB_WRITE_UNIT + check.dynamodb_read_units * DYNAMODB_READ_UNIT),
-            None,
+            f"{write_units:,.0f} write, {read_units:,.0f} read units",
+            1,
+            write_units * DYNAMODB_WRITE_UNIT + read_units * DYNAMODB_READ_UNIT,
         ),
-        (
+        _metered(
             "DynamoDB, storage and backups",
             f"{stored_gb * 1000:.1f} MB ({retention_days} days of history)",
-            stored_gb * DYNAMODB_GB_MONTH,
-            None,
+            stored_gb,
+            DYNAMODB_GB_MONTH,
         ),
-        (
+        _metered(
             "Secrets Manager",
-            f"{resources['secrets']} secret, {CHECKS_PER_MONTH * check.secret_reads:,} reads",
-            resources["secrets"] * SECRET_MONTH + CHECKS_PER_MONTH * check.secret_reads * SECRET_CALL,
-            None,
+            f"{resources['secrets']} secret, {secret_reads:,} reads",
+            secret_reads,
+            SECRET_CALL,
+            fixed=resources["secrets"] * SECRET_MONTH,
         ),
-        (
+        _metered(
             "KMS",
             f"{resources['keys']} key, {kms_requests:,} requests",
-            resources["keys"] * KMS_KEY_MONTH + kms_requests * KMS_REQUEST,
-            resources["keys"] * KMS_KEY_MONTH + max(0, kms_requests - FREE["kms_requests"]) * KMS_REQUEST,
+            kms_requests,
+            KMS_REQUEST,
+            free=FREE["kms_requests"],
+            fixed=resources["keys"] * KMS_KEY_MONTH,
         ),
-        (
+        _metered(
             "CloudWatch, metrics",
             f"{check.metric_series} metrics",
-            check.metric_series * METRIC_MONTH,
-            max(0, check.metric_series - FREE["metrics"]) * METRIC_MONTH,
+            check.metric_series,
+            METRIC_MONTH,
+            free=FREE["metrics"],
         ),
-        (
-            "CloudWatch, alarms",
-            f"{resources['alarms']} alarms",
-            resources["alarms"] * ALARM_MONTH,
-            max(0, resources["alarms"] - FREE["alarms"]) * ALARM_MONTH,
+        _metered(
+            "CloudWatch, alarms", f"{resources['alarms']} alarms", resources["alarms"], ALARM_MONTH, free=FREE["alarms"]
         ),
-        (
+        _metered(
             "CloudWatch, dashboard",
             f"{resources['dashboards']} dashboard",
-            resources["dashboards"] * DASHBOARD_MONTH,
-            max(0, resources["dashboards"] - FREE["dashboards"]) * DASHBOARD_MONTH,
+            resources["dashboards"],
+            DASHBOARD_MONTH,
+            free=FREE["dashboards"],
         ),
-        (
-            "CloudWatch, logs",
-            f"{log_gb * 1000:.1f} MB",
-            log_gb * LOG_INGESTED_GB,
-            max(0, log_gb - FREE["log_gb"]) * LOG_INGESTED_GB,
-        ),
-        (
-            "X-Ray",
-            f"{CHECKS_PER_MONTH:,} traces",
-            CHECKS_PER_MONTH * XRAY_TRACE,
-            max(0, CHECKS_PER_MONTH - FREE["xray_traces"]) * XRAY_TRACE,
-        ),
-        ("SNS, EventBridge schedule", "alerts only; scheduled rules are free", 0.0, None),
+        _metered("CloudWatch, logs", f"{log_gb * 1000:.1f} MB", log_gb, LOG_INGESTED_GB, free=FREE["log_gb"]),
+        _metered("X-Ray", f"{checks:,} traces", checks, XRAY_TRACE, free=FREE["xray_traces"]),
+        _metered("SNS, EventBridge schedule", "alerts only; scheduled rules are free", 0, 0.0),
     ]
-    rows = [
-        [item, quantity, _dollars(price), _dollars(price if free is None else free)]
-        for item, quantity, price, free in lines
-    ]
-    total = sum(price for _, _, price, _ in lines)
-    total_free = sum(price if free is None else free for _, _, price, free in lines)
+    rows = [[item, quantity, _dollars(price), _dollars(after_free)] for item, quantity, price, after_free in lines]
+    total, total_after_free = sum(line[2] for line in lines), sum(line[3] for line in lines)
     server = HOURS_PER_MONTH * EC2_T4G_NANO_HOUR + 8 * EBS_GP3_GB_MONTH
-    rows.append(["**This monitor, a month**", "", f"**{_dollars(total)}**", f"**{_dollars(total_free)}**"])
+    rows.append(["**This monitor, a month**", "", f"**{_dollars(total)}**", f"**{_dollars(total_after_free)}**"])
     rows.append(
         ["An always-on t4g.nano with an 8 GB disk, for comparison", "730 hours", _dollars(server), _dollars(server)]
     )
     return rows
+
+
+def _metered(
+    item: str, described: str, quantity: float, unit_price: float, *, free: float = 0, fixed: float = 0
+) -> tuple[str, str, float, float]:
+    """Item, quantity described, list price, and price once `free` units are taken off."""
+    return item, described, fixed + quantity * unit_price, fixed + max(0, quantity - free) * unit_price
 
 
 def _resource_counts() -> dict[str, int]:

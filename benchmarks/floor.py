@@ -1,6 +1,7 @@
 """The floor: the least program that does a balance check's I/O, and nothing else. It reads
 the API key from Secrets Manager, asks DeepSeek for the balance once and writes the answer
-to the history table once: no parsing, no alerting, no logging, no metrics, no tracing.
+to the history table once: no parsing of the balance, no alerting, no logging, no metrics, no
+tracing.
 
     python benchmarks/floor.py 2026-11-25T08:00:00Z     (environment as the function's)
 """

@@ -21,7 +21,7 @@ that counts the trace segments it receives.
 A figure to read, not a test to pass: timings vary with the machine and its load. Run it on
 the function's Python (3.13) to measure what Lambda runs; `make bench` does when it can.
 
-    python benchmarks/performance.py [--pairs 15] [--artifact .aws-sam/build/BalanceCheckFunction]
+    python benchmarks/performance.py [--runs 15] [--artifact .aws-sam/build/BalanceCheckFunction]
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -97,27 +96,34 @@ class Run:
 
 
 class XRayDaemon:
-    """A UDP socket where the X-Ray daemon would listen; counts the segments sent to it."""
+    """A UDP socket where the X-Ray daemon would listen. Loopback delivers a datagram as it
+    is sent, so once a process has ended, everything it sent is waiting here to be counted."""
 
     def __init__(self) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2**20)
         self._socket.bind(("127.0.0.1", 0))
-        self.segments = 0
-        threading.Thread(target=self._receive, daemon=True).start()
+        self._socket.setblocking(False)
 
     @property
     def address(self) -> str:
         host, port = self._socket.getsockname()
         return f"{host}:{port}"
 
-    def _receive(self) -> None:
-        while self._socket.recv(65536):
-            self.segments += 1
+    def segments_received(self) -> int:
+        """The segments sent since the last call."""
+        count = 0
+        while True:
+            try:
+                self._socket.recv(65536)
+            except BlockingIOError:
+                return count
+            count += 1
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pairs", type=int, default=15, help="cold starts of each program (default 15)")
+    parser.add_argument("--runs", type=int, default=15, help="cold starts of each program (default 15)")
     parser.add_argument("--artifact", type=Path, default=ROOT / ".aws-sam" / "build" / "BalanceCheckFunction")
     args = parser.parse_args()
 
@@ -130,9 +136,9 @@ def main() -> int:
         times = steady_use(deepseek)
         stack = create_stack(json.dumps({"api_key": API_KEY}))
         function = stack.function_environment(DeepSeekBaseUrl=deepseek.base_url)
-        environment = _process_environment(function, xray.address)
-        print(f"Cold starts: {args.pairs} of each program, in fresh processes ...", file=sys.stderr)
-        cold = cold_starts(environment, Path(scratch), times, aws, xray, args.pairs)
+        environment = process_environment(function, xray.address)
+        print(f"Cold starts: {args.runs} of each program, in fresh processes ...", file=sys.stderr)
+        cold = cold_starts(environment, Path(scratch), times, aws, xray, args.runs)
         print("A day of checks in one container, then a year of history ...", file=sys.stderr)
         os.environ.update(function)
         day, metric_series = checks_in_one_container(times, aws, CHECKS_A_DAY)
@@ -144,7 +150,7 @@ def main() -> int:
     rows, per_check = summarise(cold, day, with_a_year[0], metric_series, check_item_bytes, args.artifact)
     print(
         f"\nMeasured on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{datetime.now(UTC):%Y-%m-%d}; {args.pairs} cold starts of each program.\n"
+        f"{datetime.now(UTC):%Y-%m-%d}; {args.runs} cold starts of each program.\n"
     )
     print(table(["Figure", "Measured", "Target", "Met"], rows))
     print(
@@ -161,8 +167,9 @@ def main() -> int:
     return 0 if all(row[3] != "no" for row in rows) else 1
 
 
-def _process_environment(function: dict[str, str], xray_address: str) -> dict[str, str]:
-    environment = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+def process_environment(function: dict[str, str], xray_address: str) -> dict[str, str]:
+    inherited = ("PYTHONDONTWRITEBYTECODE", "POWERTOOLS_TRACE_DISABLED")  # not in a Lambda container
+    environment = {name: value for name, value in os.environ.items() if name not in inherited}
     return {
         **environment,
         **function,
@@ -197,6 +204,7 @@ def cold_starts(
     }
     for program in programs.values():  # compile the bytecode once, and warm the file cache
         run_process(program, next(times), environment, aws, xray)
+    _compile_as_shipped(bytecode)
     _copy_without_function_bytecode(bytecode, stripped)
     programs["handler without bytecode"] = Program(
         BENCHMARKS / "cold_check.py", {"PYTHONPYCACHEPREFIX": str(stripped), "PYTHONDONTWRITEBYTECODE": "1"}
@@ -208,16 +216,32 @@ def cold_starts(
     return runs
 
 
+def _function_code() -> list[Path]:
+    """The function's own code and its bundled libraries, as installed here."""
+    libraries = Path(sysconfig.get_paths()["purelib"])
+    bundled = [libraries / module for module in _bundled_modules()]
+    bundled += [libraries / f"{module}.py" for module in _bundled_modules()]
+    return [HANDLER_CODE, *(path for path in bundled if path.exists())]
+
+
+def _compile_as_shipped(bytecode: Path) -> None:
+    """Recompile the function's code as `make build` does (hash-checked bytecode, which
+    Python validates against the source at each import) into the bytecode cache."""
+    command = [sys.executable, "-m", "compileall", "-q", "-f", "--invalidation-mode", "checked-hash"]
+    subprocess.run(
+        [*command, *map(str, _function_code())], env={**os.environ, "PYTHONPYCACHEPREFIX": str(bytecode)}, check=True
+    )
+
+
 def _copy_without_function_bytecode(bytecode: Path, stripped: Path) -> None:
     """The bytecode cache minus the function's code and bundled libraries: the function as
     shipped with source only, on a runtime whose own libraries (boto3) have bytecode."""
     shutil.copytree(bytecode, stripped)
-    shutil.rmtree(stripped / HANDLER_CODE.relative_to("/"), ignore_errors=True)
-    libraries = stripped / Path(sysconfig.get_paths()["purelib"]).relative_to("/")
-    for module in _bundled_modules():
-        shutil.rmtree(libraries / module, ignore_errors=True)
-        for single_file in libraries.glob(f"{module}.*.pyc"):
-            single_file.unlink()
+    for code in _function_code():
+        cached = stripped / code.relative_to("/")
+        shutil.rmtree(cached, ignore_errors=True)
+        for single_module in cached.parent.glob(f"{code.stem}.*.pyc"):
+            single_module.unlink()
 
 
 def _bundled_modules() -> set[str]:
@@ -238,7 +262,7 @@ def run_process(
     program: Program, moment: datetime, environment: dict[str, str], aws: LoopbackAWS, xray: XRayDaemon
 ) -> Run:
     aws.reset()
-    segments_before = xray.segments
+    xray.segments_received()
     command = [sys.executable, "-S", str(BENCHMARKS / "as_container.py"), str(program.script), _iso(moment)]
     started = time.perf_counter()
     finished = subprocess.run(command, env={**environment, **program.environment}, capture_output=True, check=False)
@@ -252,7 +276,7 @@ def run_process(
         aws.by_service(),
         Counter(aws.capacity),
         len(finished.stdout),
-        xray.segments - segments_before,
+        xray.segments_received(),
     )
 
 
