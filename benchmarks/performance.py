@@ -21,7 +21,7 @@ that counts the trace segments it receives.
 A figure to read, not a test to pass: timings vary with the machine and its load. Run it on
 the function's Python (3.13) to measure what Lambda runs; `make bench` does when it can.
 
-    python benchmarks/performance.py [--runs 15] [--artifact .aws-sam/build/BalanceCheckFunction]
+    python benchmarks/performance.py [--runs 21] [--artifact .aws-sam/build/BalanceCheckFunction]
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ class XRayDaemon:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=15, help="cold starts of each program (default 15)")
+    parser.add_argument("--runs", type=int, default=21, help="cold starts of each program (default 21)")
     parser.add_argument("--artifact", type=Path, default=ROOT / ".aws-sam" / "build" / "BalanceCheckFunction")
     args = parser.parse_args()
 
