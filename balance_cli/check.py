@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from balance_cli import errors
 from balance_cli.errors import CommandError, UsageError
-from balance_cli.output import amount, table
+from balance_cli.output import amount, exact_amounts, table
 from balance_cli.stack import stack_outputs
 from balance_monitor.adapters.deepseek import DeepSeekClient
 from balance_monitor.adapters.secrets import api_key_secret, parse_api_key
@@ -60,20 +60,7 @@ def check(key: str, base_url: str | None) -> BalanceReport:
 def report_json(report: BalanceReport) -> dict[str, Any]:
     return {
         "is_available": report.is_available,
-        "balances": [
-            {
-                "currency": currency,
-                **{
-                    name: None if value is None else format(value, "f")
-                    for name, value in (
-                        ("total", balance.total),
-                        ("granted", balance.granted),
-                        ("topped_up", balance.topped_up),
-                    )
-                },
-            }
-            for currency, balance in report.balances.items()
-        ],
+        "balances": [{"currency": currency, **exact_amounts(balance)} for currency, balance in report.balances.items()],
     }
 
 

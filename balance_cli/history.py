@@ -14,8 +14,9 @@ from botocore.exceptions import ClientError, NoCredentialsError
 
 from balance_cli import errors
 from balance_cli.errors import CommandError, UsageError
-from balance_cli.output import amount, table
+from balance_cli.output import amount, exact_amounts, table
 from balance_monitor.adapters.history_table import HistoryTable
+from balance_monitor.alert_messages import exact_amount
 from balance_monitor.errors import HistoryStoreError
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
 
@@ -71,14 +72,11 @@ def as_json(records: list[CheckRecord]) -> list[dict[str, Any]]:
                 "notification": record.notification and record.notification.value,
                 "is_available": report.is_available if report else None,
                 "balances": {
-                    currency: {
-                        name: None if value is None else format(value, "f")
-                        for name, value in (("total", b.total), ("granted", b.granted), ("topped_up", b.topped_up))
-                    }
-                    for currency, b in (report.balances.items() if report else [])
+                    currency: exact_amounts(balance)
+                    for currency, balance in (report.balances.items() if report else [])
                 },
                 "events": [
-                    {"kind": event.kind, "currency": event.currency, "amount": format(event.amount, "f")}
+                    {"kind": event.kind, "currency": event.currency, "amount": exact_amount(event.amount)}
                     for event in record.events
                 ],
                 "error": record.observation.error,

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from balance_monitor.alert_messages import format_amount
+from balance_monitor.alert_messages import exact_amount, format_amount
+from balance_monitor.balance import CurrencyBalance
 
 
 def amount(value: Decimal | None) -> str:
     return "-" if value is None else format_amount(value)
+
+
+def exact_amounts(balance: CurrencyBalance) -> dict[str, str | None]:
+    """Total, granted and topped up, for --json: exact strings, None when unknown."""
+    return {name: exact_amount(getattr(balance, name)) for name in ("total", "granted", "topped_up")}
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -1,29 +1,19 @@
-"""One cold check: a fresh process imports the handler and invokes it once with a scheduled
-event, as the Lambda runtime does in a new container.
+"""One cold check: a fresh process imports the handler and invokes it once with the
+scheduled event (events/scheduled.json at the given time), as the Lambda runtime does in a
+new container.
 
     python benchmarks/cold_check.py 2026-11-25T08:00:00Z     (environment as the function's)
 """
 
+import json
 import sys
-import time
-import uuid
+from pathlib import Path
 
 import app
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.append(str(ROOT))  # for the sandbox's Lambda context
+from sandbox.lambda_context import LambdaContext  # noqa: E402
 
-class Context:
-    """The attributes of the Lambda context that the handler and Powertools read."""
-
-    function_name = "balance-check"
-    memory_limit_in_mb = 128
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:balance-check"
-    aws_request_id = str(uuid.uuid4())
-    deadline = time.monotonic() + 60
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self.deadline - time.monotonic()) * 1000)
-
-
-app.lambda_handler(
-    {"detail-type": "Scheduled Event", "source": "aws.events", "time": sys.argv[1], "detail": {}}, Context()
-)
+event = {**json.loads((ROOT / "events" / "scheduled.json").read_text()), "time": sys.argv[1]}
+app.lambda_handler(event, LambdaContext())

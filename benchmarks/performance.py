@@ -52,6 +52,7 @@ sys.path[:0] = [str(HANDLER_CODE), str(ROOT), str(ROOT / "scripts")]
 
 from check_artifact import zipped_size  # noqa: E402
 
+from balance_monitor.history import format_timestamp  # noqa: E402
 from benchmarks import cost  # noqa: E402
 from benchmarks.loopback_aws import LoopbackAWS, item_bytes  # noqa: E402
 from sandbox.aws import create_stack, use_fake_credentials  # noqa: E402
@@ -143,7 +144,7 @@ def main() -> int:
         os.environ.update(function)
         day, metric_series = checks_in_one_container(times, aws, CHECKS_A_DAY)
         check_item_bytes = last_check_item_bytes(stack.table_name)
-        seed_history(stack.table_name, before=FIRST_CHECK, days=365)
+        stack.seed_checks(before=FIRST_CHECK, count=365 * CHECKS_A_DAY, step=SCHEDULE)
         with_a_year, _ = checks_in_one_container(times, aws, 1)
     aws.stop()
 
@@ -204,8 +205,9 @@ def cold_starts(
     }
     for program in programs.values():  # compile the bytecode once, and warm the file cache
         run_process(program, next(times), environment, aws, xray)
-    _compile_as_shipped(bytecode)
-    _copy_without_function_bytecode(bytecode, stripped)
+    function_code = _function_code()
+    _compile_as_shipped(function_code, bytecode)
+    _copy_without_function_bytecode(function_code, bytecode, stripped)
     programs["handler without bytecode"] = Program(
         BENCHMARKS / "cold_check.py", {"PYTHONPYCACHEPREFIX": str(stripped), "PYTHONDONTWRITEBYTECODE": "1"}
     )
@@ -219,25 +221,24 @@ def cold_starts(
 def _function_code() -> list[Path]:
     """The function's own code and its bundled libraries, as installed here."""
     libraries = Path(sysconfig.get_paths()["purelib"])
-    bundled = [libraries / module for module in _bundled_modules()]
-    bundled += [libraries / f"{module}.py" for module in _bundled_modules()]
-    return [HANDLER_CODE, *(path for path in bundled if path.exists())]
+    candidates = [libraries / name for module in _bundled_modules() for name in (module, f"{module}.py")]
+    return [HANDLER_CODE, *(path for path in candidates if path.exists())]
 
 
-def _compile_as_shipped(bytecode: Path) -> None:
+def _compile_as_shipped(function_code: list[Path], bytecode: Path) -> None:
     """Recompile the function's code as `make build` does (hash-checked bytecode, which
     Python validates against the source at each import) into the bytecode cache."""
     command = [sys.executable, "-m", "compileall", "-q", "-f", "--invalidation-mode", "checked-hash"]
     subprocess.run(
-        [*command, *map(str, _function_code())], env={**os.environ, "PYTHONPYCACHEPREFIX": str(bytecode)}, check=True
+        [*command, *map(str, function_code)], env={**os.environ, "PYTHONPYCACHEPREFIX": str(bytecode)}, check=True
     )
 
 
-def _copy_without_function_bytecode(bytecode: Path, stripped: Path) -> None:
+def _copy_without_function_bytecode(function_code: list[Path], bytecode: Path, stripped: Path) -> None:
     """The bytecode cache minus the function's code and bundled libraries: the function as
     shipped with source only, on a runtime whose own libraries (boto3) have bytecode."""
     shutil.copytree(bytecode, stripped)
-    for code in _function_code():
+    for code in function_code:
         cached = stripped / code.relative_to("/")
         shutil.rmtree(cached, ignore_errors=True)
         for single_module in cached.parent.glob(f"{code.stem}.*.pyc"):
@@ -263,7 +264,7 @@ def run_process(
 ) -> Run:
     aws.reset()
     xray.segments_received()
-    command = [sys.executable, "-S", str(BENCHMARKS / "as_container.py"), str(program.script), _iso(moment)]
+    command = [sys.executable, "-S", str(BENCHMARKS / "as_container.py"), str(program.script), format_timestamp(moment)]
     started = time.perf_counter()
     finished = subprocess.run(command, env={**environment, **program.environment}, capture_output=True, check=False)
     seconds = time.perf_counter() - started
@@ -293,7 +294,7 @@ def checks_in_one_container(
         aws.reset()
         output = io.StringIO()
         started = time.perf_counter()
-        summary = invoke_keeping_output({"time": _iso(next(times))}, output)
+        summary = invoke_keeping_output({"time": format_timestamp(next(times))}, output)
         seconds = time.perf_counter() - started
         if summary["status"] != "healthy":
             raise SystemExit(f"the benchmark's account should stay healthy: {summary}")
@@ -329,28 +330,6 @@ def last_check_item_bytes(table_name: str) -> int:
         Limit=1,
     )["Items"][0]
     return item_bytes(newest)
-
-
-def seed_history(table_name: str, *, before: datetime, days: int) -> None:
-    """Checks already in the table for the account, one per scheduled time."""
-    import boto3
-
-    client = boto3.client("dynamodb")
-    items = [
-        {
-            "PutRequest": {
-                "Item": {
-                    "account": {"S": "default"},
-                    "record": {"S": f"check#{_iso(before - (index + 1) * SCHEDULE)}"},
-                    "outcome": {"S": "ok"},
-                    "balances": {"M": {"CNY": {"M": {"total": {"N": "100.00"}}}}},
-                }
-            }
-        }
-        for index in range(days * CHECKS_A_DAY)
-    ]
-    for start in range(0, len(items), 25):
-        client.batch_write_item(RequestItems={table_name: items[start : start + 25]})
 
 
 def summarise(
@@ -476,10 +455,6 @@ def _met(condition: bool) -> str:
 def table(header: list[str], rows: list[list[str]]) -> str:
     lines = [header, ["---"] * len(header), *rows]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 if __name__ == "__main__":

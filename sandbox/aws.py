@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 import yaml
+
+from balance_monitor.history import format_timestamp
 
 TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "template.yaml"
 FAKE_CREDENTIALS = {
@@ -99,6 +102,25 @@ class EmulatedStack:
                 alerts.append(ReceivedAlert(envelope.get("Subject", ""), json.loads(envelope["Message"]), attributes))
                 sqs.delete_message(QueueUrl=self.alert_queue_url, ReceiptHandle=message["ReceiptHandle"])
         return alerts
+
+    def seed_checks(self, *, before: datetime, count: int, step: timedelta, account: str = "default") -> None:
+        """Checks already in the history, one every `step` up to `before`: a long history."""
+        items = [
+            {
+                "PutRequest": {
+                    "Item": {
+                        "account": {"S": account},
+                        "record": {"S": f"check#{format_timestamp(before - (index + 1) * step)}"},
+                        "outcome": {"S": "ok"},
+                        "balances": {"M": {"CNY": {"M": {"total": {"N": "100.00"}}}}},
+                    }
+                }
+            }
+            for index in range(count)
+        ]
+        dynamodb = boto3.client("dynamodb")
+        for start in range(0, len(items), 25):  # BatchWriteItem takes 25 at a time
+            dynamodb.batch_write_item(RequestItems={self.table_name: items[start : start + 25]})
 
     def put_api_key(self, secret_string: str) -> None:
         boto3.client("secretsmanager").put_secret_value(SecretId=self.secret_arn, SecretString=secret_string)

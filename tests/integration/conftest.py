@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
+from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
@@ -105,6 +106,28 @@ def monitor(stack: EmulatedStack, deepseek: DeepSeekSimulator, monkeypatch: pyte
     assert_no_secret_in(json.dumps(monitor.raw_items()), "the history table")
     parameters.clear_caches()
     metrics.clear_metrics()
+
+
+@dataclasses.dataclass(frozen=True)
+class AwsCall:
+    service: str  # botocore's name for it: "dynamodb", "secretsmanager"
+    signing_name: str  # the prefix of its IAM actions
+    operation: str
+    request: dict[str, Any]
+
+
+def record_aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[AwsCall]:
+    """Every AWS request made through botocore from now on, in order, until the patch is undone."""
+    calls: list[AwsCall] = []
+    original = BaseClient._make_api_call
+
+    def recording(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
+        model = client.meta.service_model
+        calls.append(AwsCall(model.service_name, model.signing_name, operation, request))
+        return original(client, operation, request)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    return calls
 
 
 def scheduled_event(time: str) -> dict[str, Any]:

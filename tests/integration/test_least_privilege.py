@@ -2,16 +2,14 @@
 meets: a healthy check, an alert, a failed check, a failed publish. (Logs, traces, the
 failed-invocation queue and KMS are used by Lambda and AWS services on the function's behalf.)"""
 
-from typing import Any
-
 import pytest
-from botocore.client import BaseClient
 
 from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.errors import MonitorError
 from sandbox.deepseek_simulator import Reply
 
 from ..test_template import EXPECTED_GRANTS
+from .conftest import record_aws_calls
 from .test_alert_delivery import failing_sns
 
 # Calls authorised as another action (TransactWriteItems is authorised per item it writes).
@@ -20,14 +18,7 @@ NOT_THE_FUNCTIONS = {"sqs", "secretsmanager:PutSecretValue"}  # the test's own i
 
 
 def test_the_policy_grants_exactly_the_calls_the_function_makes(monitor, monkeypatch):
-    calls: set[str] = set()
-    original = BaseClient._make_api_call
-
-    def recording(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
-        calls.add(f"{client.meta.service_model.signing_name}:{operation}")
-        return original(client, operation, request)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    recorded = record_aws_calls(monkeypatch)
     monitor.configure(LowBalanceThreshold="CNY=500")
     monitor.scheduled("2026-11-25T08:00:00Z")  # alert
     monitor.scheduled("2026-11-25T08:15:00Z")  # healthy path, no alert
@@ -40,6 +31,7 @@ def test_the_policy_grants_exactly_the_calls_the_function_makes(monitor, monkeyp
     with pytest.raises(MonitorError):
         monitor.scheduled("2026-11-25T08:45:00Z")  # recovery that could not be published
 
+    calls = {f"{call.signing_name}:{call.operation}" for call in recorded}
     made = {
         granted
         for call in calls

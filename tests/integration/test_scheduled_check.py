@@ -2,17 +2,15 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from botocore.client import BaseClient
 
 from balance_monitor.alert_lifecycle import CheckOutcome, NotificationKind, Status
 from balance_monitor.errors import ConfigurationError
 from sandbox.deepseek_simulator import SPEC_SHAPE
 from sandbox.lambda_context import LambdaContext
 
-from .conftest import API_KEY, scheduled_event
+from .conftest import API_KEY, record_aws_calls, scheduled_event
 
 
 def test_a_healthy_check_is_recorded_with_exact_amounts_and_an_expiry(monitor):
@@ -205,16 +203,10 @@ def test_collaborators_are_built_once_per_container(stack, deepseek, monkeypatch
 
 
 def test_a_container_reads_the_secret_once_and_a_healthy_check_makes_two_dynamodb_requests(monitor, monkeypatch):
-    calls: list[str] = []
-    original = BaseClient._make_api_call
-
-    def recording(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
-        calls.append(f"{client.meta.service_model.service_name}:{operation}")
-        return original(client, operation, request)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    recorded = record_aws_calls(monkeypatch)
     for time in ("2026-11-25T08:00:00Z", "2026-11-25T08:15:00Z", "2026-11-25T08:30:00Z"):
         monitor.scheduled(time)
 
+    calls = [f"{call.service}:{call.operation}" for call in recorded]
     warm = ["dynamodb:GetItem", "dynamodb:TransactWriteItems"]
     assert calls == ["secretsmanager:GetSecretValue", *warm, *warm, *warm]  # no SNS while healthy

@@ -4,15 +4,12 @@ history, metrics per currency, and the same work per check whatever the history'
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-import boto3
-from botocore.client import BaseClient
-
-from balance_monitor.adapters.history_table import CHECK_PREFIX
 from balance_monitor.alert_lifecycle import Status
 from balance_monitor.history import format_timestamp
 from balance_monitor.spend import SpendEvent
+
+from .conftest import record_aws_calls
 
 START = datetime(2026, 11, 25, tzinfo=UTC)
 STEP = timedelta(minutes=15)
@@ -78,39 +75,19 @@ def test_burn_rate_and_runway_are_metrics_per_currency(monitor, capsys):
 
 def seed_history(stack, days: int) -> None:
     """Checks already in the table: a day's or a year's worth, 96 a day."""
-    client = boto3.client("dynamodb")
-    start = START - timedelta(days=days)
-    requests = [
-        {
-            "PutRequest": {
-                "Item": {
-                    "account": {"S": "default"},
-                    "record": {"S": CHECK_PREFIX + format_timestamp(start + index * STEP)},
-                    "outcome": {"S": "ok"},
-                    "balances": {"M": {"CNY": {"M": {"total": {"N": "100.00"}}}}},
-                }
-            }
-        }
-        for index in range(days * 96)
-    ]
-    for batch in range(0, len(requests), 25):
-        client.batch_write_item(RequestItems={stack.table_name: requests[batch : batch + 25]})
+    stack.seed_checks(before=START, count=days * 96, step=STEP)
 
 
 def dynamodb_calls_of_one_check(monitor, monkeypatch, step: int) -> list[tuple[str, int]]:
     """The DynamoDB requests one check makes, with the size of each (in hundreds of bytes)."""
-    calls: list[tuple[str, int]] = []
-    original = BaseClient._make_api_call
-
-    def recording(client: BaseClient, operation: str, api_request: dict[str, Any]) -> Any:
-        if client.meta.service_model.service_name == "dynamodb":
-            calls.append((operation, len(json.dumps(api_request, default=str)) // 100))
-        return original(client, operation, api_request)
-
     with monkeypatch.context() as patch:
-        patch.setattr(BaseClient, "_make_api_call", recording)
+        calls = record_aws_calls(patch)
         run_day(monitor, 1, "0.25", start_step=step)
-    return calls
+    return [
+        (call.operation, len(json.dumps(call.request, default=str)) // 100)
+        for call in calls
+        if call.service == "dynamodb"
+    ]
 
 
 def test_the_work_per_check_is_the_same_with_a_day_and_a_year_of_history(monitor, monkeypatch):

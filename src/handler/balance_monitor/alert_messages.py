@@ -88,7 +88,7 @@ def alert_document(notification: Notification, *, account: str, thresholds: Thre
         "consecutive_failures": notification.consecutive_failures,
         "balances": _balances(report, thresholds, notification.estimates) if report else None,
         "top_ups": [
-            {"currency": event.currency, "amount": format(event.amount, "f")}
+            {"currency": event.currency, "amount": exact_amount(event.amount)}
             for event in notification.events
             if event.kind == "top_up"
         ],
@@ -123,6 +123,11 @@ def email_text(document: dict[str, Any]) -> str:
     if action["url"]:
         lines.append(f"  {action['url']}")
     return "\n".join(lines) + "\n"
+
+
+def exact_amount(value: Decimal | None) -> str | None:
+    """An amount as an exact decimal string for JSON, where a number would be read as a float."""
+    return None if value is None else format(value, "f")
 
 
 def format_amount(value: Decimal) -> str:
@@ -208,13 +213,8 @@ def _totals(report: BalanceReport, currencies: Iterable[str], thresholds: Thresh
 
 
 def _balances(report: BalanceReport, thresholds: Thresholds, estimates: Mapping[str, Estimate]) -> list[dict[str, Any]]:
-    """Amounts as exact decimal strings: JSON numbers would be read back as floats."""
     below = set(currencies_below_threshold(report, thresholds))
     unknown = Estimate(None, None, None)
-
-    def exact(value: Decimal | None) -> str | None:
-        return None if value is None else format(value, "f")
-
     balances = []
     for currency, balance in report.balances.items():
         known = estimates.get(currency, unknown)
@@ -222,19 +222,19 @@ def _balances(report: BalanceReport, thresholds: Thresholds, estimates: Mapping[
         balances.append(
             {
                 "currency": currency,
-                "total": exact(balance.total),
-                "granted": exact(balance.granted),
-                "topped_up": exact(balance.topped_up),
-                "threshold": exact(thresholds.for_currency(currency)),
+                "total": exact_amount(balance.total),
+                "granted": exact_amount(balance.granted),
+                "topped_up": exact_amount(balance.topped_up),
+                "threshold": exact_amount(thresholds.for_currency(currency)),
                 "below_threshold": currency in below,
-                "burn_rate_per_day": exact(known.rate_per_day),
-                "runway_days": exact(known.runway_days),
+                "burn_rate_per_day": exact_amount(known.rate_per_day),
+                "runway_days": exact_amount(known.runway_days),
                 "runway_until": format_timestamp(known.runway_until) if known.runway_until else None,
                 "spike": spike
                 and {
-                    "recent_rate_per_day": exact(spike.recent_rate_per_day),
-                    "usual_rate_per_day": exact(spike.usual_rate_per_day),
-                    "factor": exact(spike.factor),
+                    "recent_rate_per_day": exact_amount(spike.recent_rate_per_day),
+                    "usual_rate_per_day": exact_amount(spike.usual_rate_per_day),
+                    "factor": exact_amount(spike.factor),
                 },
             }
         )

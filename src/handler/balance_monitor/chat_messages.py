@@ -41,10 +41,7 @@ def block_kit(document: dict[str, Any]) -> dict[str, Any]:
         else "unknown: this check could not read the balance"
     )
     blocks: list[dict[str, Any]] = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": _cut(f"{emoji} {title}", HEADER_LIMIT), "emoji": True},
-        },
+        _header(f"{emoji} {title}"),
         {
             "type": "section",
             "fields": [
@@ -56,7 +53,7 @@ def block_kit(document: dict[str, Any]) -> dict[str, Any]:
         },
         _text_section("Balances", balance_text, escape=False),
     ]
-    problems = [text for text in (document["reason"], document["error"] and f"Error: {document['error']}") if text]
+    problems = _problems(document)
     if problems:
         blocks.append(_text_section("What DeepSeek said", "\n".join(problems)))
     action = document["action"]
@@ -81,7 +78,7 @@ def chatbot_notification(document: dict[str, Any]) -> dict[str, Any]:
     ]
     if balances is None:
         lines.append("Balance unknown: this check could not read it.")
-    lines += [text for text in (document["reason"], document["error"] and f"Error: {document['error']}") if text]
+    lines += _problems(document)
     action = document["action"]
     return {
         "version": "1.0",
@@ -111,6 +108,12 @@ def _alarm_block_kit(alarm: dict[str, Any]) -> dict[str, Any]:
         _text_section("About", str(alarm.get("AlarmDescription") or "")),
     ]
     return {"text": title, "attachments": [{"color": colour, "blocks": blocks}]}
+
+
+def _problems(document: dict[str, Any]) -> list[str]:
+    """What DeepSeek said, and the check's error, when there are any."""
+    error = document["error"] and f"Error: {document['error']}"
+    return [text for text in (document["reason"], error) if text]
 
 
 def _header(text: str) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class CachedSecret(Generic[T]):
         self._parse = parse
         self._error = error
         self._label = label
+        self._parsed: tuple[Any, T] | None = None  # the last value read, and what it parsed to
 
     def get(self, *, refresh: bool = False) -> T:
         try:
@@ -65,7 +66,11 @@ class CachedSecret(Generic[T]):
         except GetParameterError as exc:
             code = error_code(exc.__cause__ or exc.__context__)
             raise self._error(f"could not read the {self._label} secret ({code})") from exc
-        return self._parse(value)
+        # Every account's check asks for its key: parse the secret once, not once per account.
+        parsed = self._parsed
+        if parsed is None or parsed[0] != value:
+            parsed = self._parsed = (value, self._parse(value))
+        return parsed[1]
 
 
 def api_key_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[str]:
