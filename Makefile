@@ -2,7 +2,8 @@
 # it needs into a virtual environment of its own: .venv for the app and its tests; the
 # SAM CLI, checkov, and bandit with pip-audit each in theirs (.venv-sam, .venv-checkov,
 # .venv-security), since they pin their dependencies tightly; .venv-runtime, the tests'
-# environment on the function's Python, for the benchmark.
+# environment on the function's Python, for the benchmark; .venv-mutation, the tests'
+# environment with mutmut, for mutation testing.
 
 PYTHON ?= python3
 # The function's Python (3.13), on PATH or installed by pyenv: `make build` compiles the
@@ -17,11 +18,14 @@ BENCH_VENV := $(if $(RUNTIME_PYTHON),.venv-runtime,$(VENV))
 SAM_VENV := .venv-sam
 CHECKOV_VENV := .venv-checkov
 SECURITY_VENV := .venv-security
+MUTATION_VENV := .venv-mutation
+# mutmut's test processes at once: one a core.
+MUTATION_JOBS ?= 2
 STACK ?= deepseek-balance-monitor
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: local test lint validate build security audit bench check deploy invoke logs delete clean
+.PHONY: local test lint validate build security audit bench simulate mutation check deploy invoke logs delete clean
 
 local: $(VENV)/.installed ## The scheduled job here: a scripted week (or, with DEEPSEEK_API_KEY, your account)
 	$(VENV)/bin/deepseek-balance demo
@@ -50,8 +54,25 @@ audit: $(SECURITY_VENV)/.installed ## pip-audit every pinned requirement (needs 
 	$(SECURITY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
 		$(foreach file,src/handler/requirements.txt $(wildcard requirements-*.txt),--requirement $(file))
 
+simulate: $(VENV)/.installed ## Four weeks of every usage pattern through the real handler, judged (docs/simulation.md)
+	$(VENV)/bin/python -m sandbox.weeks
+
 bench: build $(BENCH_VENV)/.installed ## Cold start, memory, requests and cost of a check, against the floor
 	$(BENCH_VENV)/bin/python benchmarks/performance.py
+
+# mutmut names a mutant by its file's path (src/ stripped) and must find the tests calling it
+# under that name: from the root src/handler/balance_monitor/spend.py would be
+# handler.balance_monitor.spend, which no test imports. So it runs in .mutation/, where
+# src -> ../src/handler; its mutated copy of the package is .mutation/mutants/src/balance_monitor.
+mutation: $(MUTATION_VENV)/.installed ## Mutation testing (mutmut) of the pure modules against the unit tests
+	rm -rf .mutation
+	mkdir .mutation
+	ln -s ../src/handler .mutation/src
+	ln -s ../tests .mutation/tests
+	ln -s ../sandbox .mutation/sandbox
+	ln -s ../pyproject.toml .mutation/pyproject.toml
+	cd .mutation && ../$(MUTATION_VENV)/bin/mutmut run --max-children $(MUTATION_JOBS)
+	cd .mutation && ../$(MUTATION_VENV)/bin/python ../scripts/mutation_scores.py --survivors survivors.txt
 
 check: lint validate build security test ## Everything CI runs
 
@@ -68,7 +89,7 @@ delete: $(SAM_VENV)/.installed ## Delete the deployed stack (the history table i
 	$(SAM_VENV)/bin/sam delete --stack-name $(STACK)
 
 clean:
-	rm -rf $(VENV) .venv-* .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-* .aws-sam .pytest_cache .mypy_cache .ruff_cache .mutation
 
 $(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +101,9 @@ $(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt pyproject.
 	$(RUNTIME_PYTHON) -m venv .venv-runtime
 	.venv-runtime/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
 	touch $@
+
+# requirements-mutation.txt includes requirements-dev.txt.
+$(MUTATION_VENV)/.installed: requirements-dev.txt src/handler/requirements.txt
 
 .venv-%/.installed: requirements-%.txt
 	$(PYTHON) -m venv .venv-$*

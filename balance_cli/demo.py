@@ -27,7 +27,6 @@ from sandbox.deepseek_simulator import DeepSeekSimulator, Reply
 from sandbox.lambda_context import invoke_keeping_output
 
 SIMULATED_KEY = "sk-local-simulated-key"
-START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # a Monday
 TICK = timedelta(hours=1)  # hourly, to keep the week short; deployed, the default is 15 minutes
 THRESHOLD = "CNY=50,USD=5"
 HOURLY_SPEND = "0.80"  # about 19 CNY a day
@@ -90,13 +89,19 @@ def run_demo(output: Path, *, days: int = 7, verbose: bool = False, messages: bo
         return _finish_report(stack, output, svg)
 
 
+def _week_start(days: int) -> datetime:
+    """The week that ends now: the function refuses events dated ahead of its clock."""
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
+
+
 def _play_week(stack: EmulatedStack, deepseek: DeepSeekSimulator, days: int, verbose: bool, messages: bool) -> None:
     from tqdm import tqdm
 
     hours = days * 24
+    start = _week_start(days)
     with tqdm(total=hours, desc="checks", unit="check", file=sys.stderr, leave=False) as progress:
         for hour in range(hours):
-            moment = START + hour * TICK
+            moment = start + hour * TICK
             if hour:
                 deepseek.spend("CNY", HOURLY_SPEND)
             scene = SCENES.get(hour)
@@ -123,7 +128,8 @@ def _finish_report(stack: EmulatedStack, output: Path, svg: bool) -> int:
     from balance_monitor.adapters.history_table import HistoryTable
 
     table = HistoryTable(boto3.client("dynamodb"), stack.table_name)
-    records = list(table.checks_between("default", START, START + timedelta(days=366)))
+    now = datetime.now(UTC)
+    records = list(table.checks_between("default", now - timedelta(days=366), now))
     chart = draw(records, parse_thresholds(THRESHOLD), "DeepSeek balance, account default (demo week)", output, svg=svg)
     notified = sum(1 for record in records if record.notification)
     failed = sum(1 for record in records if record.observation.outcome.value == "failed")

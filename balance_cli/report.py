@@ -104,7 +104,8 @@ def spend_lines(state: AlertState, at: datetime, spike_factor: Decimal = Decimal
         if known.rate_per_day is None:
             lines.append(f"{currency}: burn rate and runway not yet known (under 6 hours of checks)")
         elif known.runway_days is None:
-            lines.append(f"{currency}: burning {format_rate(known.rate_per_day)}/day, nothing to run out")
+            runway = "nothing to run out" if known.rate_per_day == 0 else "runway over ten years"
+            lines.append(f"{currency}: burning {format_rate(known.rate_per_day)}/day, {runway}")
         else:
             until = format_time(known.runway_until) if known.runway_until else "?"
             lines.append(

@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ class EmulatedStack:
 
     def received_alerts(self) -> list[ReceivedAlert]:
         """Alerts published since the last call, as an SQS subscriber of the topic gets them."""
-        sqs = boto3.client("sqs")
+        sqs = _sqs_client(os.environ.get("AWS_ENDPOINT_URL"))
         alerts = []
         while messages := sqs.receive_message(QueueUrl=self.alert_queue_url, MaxNumberOfMessages=10).get("Messages"):
             for message in messages:
@@ -124,6 +125,12 @@ class EmulatedStack:
 
     def put_api_key(self, secret_string: str) -> None:
         boto3.client("secretsmanager").put_secret_value(SecretId=self.secret_arn, SecretString=secret_string)
+
+
+@cache
+def _sqs_client(endpoint_url: str | None) -> Any:
+    """One client per endpoint (moto in-process, or a moto server): a client costs ~10 ms."""
+    return boto3.client("sqs", endpoint_url=endpoint_url)
 
 
 def create_stack(api_key_secret: str | None, *, template: dict[str, Any] | None = None) -> EmulatedStack:

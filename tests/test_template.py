@@ -4,11 +4,12 @@ secret, table, topic and queue."""
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 
 from balance_monitor.adapters import history_table
-from balance_monitor.settings import Settings, SlackSettings
+from balance_monitor.settings import NUMERIC_SETTINGS, Settings, SlackSettings
 from sandbox.aws import load_template
 
 TEMPLATE = load_template()
@@ -248,3 +249,13 @@ def test_the_monitor_of_the_monitor_alarms_on_errors_and_on_silence():
     assert silence["TreatMissingData"] == "breaching"  # a monitor that stopped running is noticed
     assert silence["EvaluationPeriods"] == {"Ref": "NoSuccessfulCheckHours"}
     assert errors["AlarmActions"] == silence["AlarmActions"] == [{"Ref": "AlertTopic"}]
+
+
+@pytest.mark.parametrize("variable", sorted(NUMERIC_SETTINGS))
+def test_the_templates_bounds_on_a_number_are_the_functions(variable):
+    parameter, bounds = NUMERIC_SETTINGS[variable]
+    spec = TEMPLATE["Parameters"][parameter]
+
+    assert RESOURCES["BalanceCheckFunction"]["Properties"]["Environment"]["Variables"][variable] == {"Ref": parameter}
+    assert (Decimal(str(spec["MinValue"])), Decimal(str(spec["MaxValue"]))) == (bounds.least, bounds.most)
+    assert bounds.least <= Decimal(str(spec["Default"])) <= bounds.most

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from balance_monitor.adapters.alert_topic import AlertTopic
@@ -18,7 +19,7 @@ from balance_monitor.adapters.deepseek import DeepSeekClient
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.adapters.secrets import AccountConfig, AccountKey, CachedSecret, accounts_secret
 from balance_monitor.check import Invocation, check_accounts, check_time
-from balance_monitor.errors import AccountsFailedError, ApiKeyError
+from balance_monitor.errors import AccountsFailedError, ApiKeyError, EventTimeError
 from balance_monitor.history import format_timestamp
 from balance_monitor.observability import MetricsRecorder, logger, metrics, tracer
 from balance_monitor.settings import DEFAULT_ACCOUNT, Settings
@@ -61,10 +62,19 @@ def build_collaborators(settings: Settings) -> Collaborators:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     parts = collaborators()
-    checked_at = check_time(event, datetime.now(UTC))
+    now = datetime.now(UTC)
+    try:
+        checked_at = check_time(event, now)
+    except EventTimeError as exc:
+        # Retrying cannot mend the event, and running it could move the state to a wrong time.
+        logger.error("event refused", extra={"error": str(exc)})
+        metrics.add_metric(name="EventsRefused", unit=MetricUnit.Count, value=1)
+        return {"result": "refused", "error": str(exc), "now": format_timestamp(now)}
     seconds_left = context.get_remaining_time_in_millis() / 1000
     try:
-        accounts = parts.accounts.get()
+        # Read afresh at every invocation (one request, ~$0.015 a month at the default
+        # schedule), so an edit to the secret takes effect at the next check.
+        accounts = parts.accounts.get(refresh=True)
     except ApiKeyError:
         # The default account's check reads the secret again and records why it cannot.
         accounts = {DEFAULT_ACCOUNT: AccountConfig(DEFAULT_ACCOUNT, None)}

@@ -298,13 +298,12 @@ def test_the_demo_plays_a_week_and_leaves_a_chart(tmp_path):
     alerts = [line.split(maxsplit=4)[4] for line in result.stdout.splitlines() if " alert " in line]
     assert alerts == [
         "[DeepSeek] Spend spike for account default: CNY 307.20/day",
-        "[DeepSeek] Runway short for account default: CNY 2.41 days left",
-        "[DeepSeek] Runway short for account default: CNY 2.97 days left",
+        "[DeepSeek] Runway short for account default: CNY 2.99 days left",
         "[DeepSeek] Balance low for account default: CNY 49.20 < 50.00",
         "[DeepSeek] Account unavailable for account default",
     ]
     assert "the function fails, and Lambda would retry: balance check failed" in result.stdout
-    assert "168 checks recorded, 1 failed, 7 notifications sent." in result.stdout
+    assert "168 checks recorded, 1 failed, 8 notifications sent." in result.stdout
     assert "    | Subject: [DeepSeek] Balance low for account default: CNY 49.20 < 50.00" in result.stdout
     assert "    ┃ • CNY 49.20  BELOW threshold 50.00  (granted 0.00, topped up 49.20)" in result.stdout
     assert png_size(output) == (1100, 500)

@@ -203,6 +203,17 @@ MATRIX = [
         replies(Reply(200, entries({"currency": "CNY", "total_balance": "100000000000000"}))),
         "balance_infos[0].total_balance is implausibly large",
     ),
+    failed(
+        "an amount finer than money (1e-200)",
+        replies(Reply(200, b'{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": 1e-200}]}')),
+        "balance_infos[0].amount has more than 10 decimal places",
+    ),
+    failed(
+        "an amount of 40 digits",
+        replies(Reply(200, b'{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": '
+                      b'12345678901.12345678901234567890123456789}]}')),
+        "balance_infos[0].amount has more than 10 decimal places",
+    ),
     failed("empty balance_infos", replies(Reply(200, entries())), "balance_infos is missing or empty"),
     failed(
         "unknown currency",

@@ -109,16 +109,21 @@ def test_a_redelivered_event_is_the_same_check(monitor):
     assert len(monitor.deepseek.requests) == 1  # the duplicate did not even ask DeepSeek
 
 
-def test_an_older_check_arriving_late_joins_history_without_moving_the_state(monitor):
+def test_an_older_event_arriving_late_is_skipped_before_deepseek_is_asked(monitor):
+    monitor.configure(LowBalanceThreshold="CNY=50")
     monitor.scheduled("2026-11-25T08:15:00Z")
     monitor.deepseek.spend("CNY", "105.00")
 
     late = monitor.scheduled("2026-11-25T08:00:00Z")
 
     assert late["result"] == "late"
-    assert [record.checked_at.minute for record in monitor.history()] == [0, 15]
+    assert len(monitor.deepseek.requests) == 1  # today's balance is no answer for 08:00
+    assert [record.checked_at.minute for record in monitor.history()] == [15]
     assert monitor.state().last_check_at == datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
-    assert monitor.alerts() == []
+    # The low balance is not thrown away: the next scheduled check reads it and alerts.
+    assert monitor.scheduled("2026-11-25T08:30:00Z")["notification"] == "alert"
+    [alert] = monitor.alerts()
+    assert alert.subject == "[DeepSeek] Balance low for account default: CNY 5.00 < 50.00"
 
 
 def test_a_manual_invocation_checks_now(monitor):
@@ -131,11 +136,14 @@ def test_a_manual_invocation_checks_now(monitor):
     assert len(monitor.history()) == 1
 
 
-def test_an_event_with_a_bad_time_is_refused(monitor):
-    with pytest.raises(ValueError, match="not an ISO-8601 time"):
-        monitor.invoke({"time": "yesterday"})
+def test_an_event_with_a_bad_time_is_refused(monitor, captured_logs):
+    summary = monitor.invoke({"time": "yesterday"})
 
+    assert summary["result"] == "refused"
+    assert summary["error"] == "event time 'yesterday' is not an ISO-8601 time with a zone"
+    assert '"message":"event refused"' in captured_logs()
     assert monitor.history() == []
+    assert monitor.deepseek.requests == []
 
 
 def test_an_unavailable_account_alerts_whatever_the_amounts(monitor):
@@ -202,11 +210,11 @@ def test_collaborators_are_built_once_per_container(stack, deepseek, monkeypatch
         app.collaborators.cache_clear()
 
 
-def test_a_container_reads_the_secret_once_and_a_healthy_check_makes_two_dynamodb_requests(monitor, monkeypatch):
+def test_each_check_reads_the_secret_once_and_a_healthy_check_makes_two_dynamodb_requests(monitor, monkeypatch):
     recorded = record_aws_calls(monkeypatch)
     for time in ("2026-11-25T08:00:00Z", "2026-11-25T08:15:00Z", "2026-11-25T08:30:00Z"):
         monitor.scheduled(time)
 
     calls = [f"{call.service}:{call.operation}" for call in recorded]
-    warm = ["dynamodb:GetItem", "dynamodb:TransactWriteItems"]
-    assert calls == ["secretsmanager:GetSecretValue", *warm, *warm, *warm]  # no SNS while healthy
+    check = ["secretsmanager:GetSecretValue", "dynamodb:GetItem", "dynamodb:TransactWriteItems"]
+    assert calls == check * 3  # no SNS while healthy

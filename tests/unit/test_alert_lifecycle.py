@@ -4,16 +4,20 @@ from decimal import Decimal
 import pytest
 
 from balance_monitor.alert_lifecycle import (
+    MAX_CLOCK_SKEW,
     AlertState,
     CheckOutcome,
     NotificationKind,
     Observation,
     Status,
+    balance_status,
     evaluate,
     is_duplicate,
     is_stale,
+    without_future,
 )
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+from balance_monitor.spend import Estimate
 
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
 REMINDER = timedelta(hours=24)
@@ -237,8 +241,8 @@ def test_a_top_up_ends_a_short_runway_and_the_recovery_names_it():
 
 
 def test_a_spend_spike_warns_and_recovers_when_spend_calms_down():
-    steady = spending("900", "0.25", 40)
-    last = Decimal("900") - Decimal("0.25") * 39
+    steady = spending("900", "0.25", 100)  # a day and a bit at 24 a day
+    last = Decimal("900") - Decimal("0.25") * 99
     burst = [balances(CNY=str(last - 5 * step)) for step in range(1, 5)]
     calm_from = last - 20
     calm = [balances(CNY=str(calm_from - Decimal("0.25") * step)) for step in range(1, 9)]
@@ -246,3 +250,101 @@ def test_a_spend_spike_warns_and_recovers_when_spend_calms_down():
     _, sent = run(steady + burst + calm)
 
     assert sent == [(NotificationKind.ALERT, Status.SPEND_SPIKE), (NotificationKind.RECOVERY, Status.HEALTHY)]
+
+
+def runway_checks(days_left: str, runway_alert_days: Decimal = Decimal(3), previous: AlertState | None = None):
+    """Seven hours at 24 a day (a quarter an interval) ending with `days_left` days of balance."""
+    end = Decimal(days_left) * 24
+    history = [balances(CNY=str(end + Decimal("0.25") * (28 - index))) for index in range(29)]
+    state = previous or AlertState()
+    sent = []
+    for index, observation in enumerate(history):
+        evaluation = evaluate(
+            state,
+            observation,
+            checked_at=START + index * STEP,
+            thresholds=Thresholds(),
+            reminder_interval=REMINDER,
+            runway_alert_days=runway_alert_days,
+        )
+        state = evaluation.state
+        if evaluation.notification:
+            sent.append(evaluation.notification.status)
+    return state, sent
+
+
+@pytest.mark.parametrize(("days_left", "short"), [("3.00", False), ("2.99", True)])
+def test_a_runway_exactly_at_the_limit_is_not_short(days_left, short):
+    state, _ = runway_checks(days_left)
+
+    assert (state.status is Status.RUNWAY_SHORT) is short
+
+
+def test_runway_alert_days_is_the_limit_used():
+    assert runway_checks("4.50", runway_alert_days=Decimal(5))[0].status is Status.RUNWAY_SHORT
+    assert runway_checks("4.50", runway_alert_days=Decimal(4))[0].status is Status.HEALTHY
+
+
+@pytest.mark.parametrize(
+    ("previous", "runway_days", "status"),
+    [
+        (Status.HEALTHY, "2.99", Status.RUNWAY_SHORT),
+        (Status.HEALTHY, "3.00", Status.HEALTHY),
+        (Status.RUNWAY_SHORT, "4.49", Status.RUNWAY_SHORT),  # a quiet weekend lengthens it a little
+        (Status.RUNWAY_SHORT, "4.50", Status.HEALTHY),
+        (Status.SPEND_SPIKE, "4.49", Status.HEALTHY),
+    ],
+)
+def test_a_short_runway_ends_only_well_above_the_limit(previous, runway_days, status):
+    report = balances(CNY="100.00").report
+    estimates = {"CNY": Estimate(Decimal(10), Decimal(runway_days), None)}
+
+    assert balance_status(report, Thresholds(), estimates, Decimal(3), previous) is status
+
+
+def test_the_spike_factor_is_the_one_given():
+    steady = spending("900", "0.25", 100)
+    last = Decimal("900") - Decimal("0.25") * 99
+    burst = [balances(CNY=str(last - Decimal("1.25") * step)) for step in range(1, 5)]  # 5 an hour
+
+    def status(factor: str) -> Status:
+        state = AlertState()
+        for index, observation in enumerate(steady + burst):
+            state = evaluate(
+                state,
+                observation,
+                checked_at=START + index * STEP,
+                thresholds=THRESHOLDS,
+                reminder_interval=REMINDER,
+                spike_factor=Decimal(factor),
+            ).state
+        return state.status
+
+    assert status("3") is Status.SPEND_SPIKE
+    assert status("4.5") is Status.HEALTHY
+
+
+def test_since_is_when_the_current_state_began_after_several_changes():
+    history = [balances(CNY="100.00"), balances(CNY="10.00"), balances(CNY="100.00"), balances(CNY="10.00")]
+
+    state, sent = run([*history, balances(CNY="10.00")])
+
+    assert state.since == START + 3 * STEP
+    assert [kind for kind, _ in sent] == [NotificationKind.ALERT, NotificationKind.RECOVERY, NotificationKind.ALERT]
+
+
+def test_a_state_from_the_future_keeps_its_status_and_forgets_its_times():
+    future = START + timedelta(days=1500)
+    poisoned = AlertState(
+        status=Status.LOW, since=future, last_check_at=future, last_notified_at=future, version=7, spend={"CNY": 1}
+    )
+
+    repaired = without_future(poisoned, START)
+    state, sent = run([balances(CNY="10.00")], state=repaired)
+
+    assert (repaired.status, repaired.version, repaired.spend) == (Status.LOW, 7, {})
+    assert (repaired.since, repaired.last_check_at, repaired.last_notified_at) == (None, None, None)
+    assert sent == [(NotificationKind.REMINDER, Status.LOW)]  # the reminder the future had held back
+    assert state.since == START
+    assert without_future(poisoned, future - MAX_CLOCK_SKEW) is poisoned
+    assert without_future(poisoned, future - MAX_CLOCK_SKEW - timedelta(seconds=1)) is not poisoned

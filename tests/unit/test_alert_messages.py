@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -127,3 +128,74 @@ def test_every_subject_fits_sns_even_for_a_long_account_name(status, kind):
 )
 def test_amounts_show_two_decimals_unless_that_hides_digits(amount, text):
     assert format_amount(Decimal(amount)) == text
+
+
+def test_a_spike_alert_shows_the_numbers_that_raised_it_in_email_and_slack():
+    from balance_monitor.chat_messages import block_kit
+    from balance_monitor.spend import Estimate, Spike
+
+    spike = Spike(
+        recent_rate_per_day=Decimal("480.0000"),
+        expected_rate_per_day=Decimal("26.5000"),
+        usual_rate_per_day=Decimal("24.1234"),
+        factor=Decimal(3),
+    )
+    estimates = {"CNY": Estimate(Decimal("24.1234"), Decimal("0.52"), AT, spike)}
+    spiking = Notification(
+        kind=NotificationKind.ALERT,
+        status=Status.SPEND_SPIKE,
+        previous_status=Status.HEALTHY,
+        since=AT,
+        checked_at=AT,
+        observation=Observation(CheckOutcome.OK, report=LOW_REPORT),
+        consecutive_failures=0,
+        estimates=estimates,
+    )
+
+    message = render_alert(spiking, account="default", thresholds=Thresholds())
+
+    expected = (
+        "spend spike: 480.00/day over the last hour; this time of day spent at most 26.50/day in the past week, "
+        "and the week averaged 24.12/day"
+    )
+    assert message.subject == "[DeepSeek] Spend spike for account default: CNY 480.00/day"
+    assert expected in message.body
+    assert message.document["balances"][0]["spike"] == {
+        "recent_rate_per_day": "480.0000",
+        "expected_rate_per_day": "26.5000",
+        "usual_rate_per_day": "24.1234",
+        "factor": "3",
+    }
+    slack = json.dumps(block_kit(message.document))
+    assert expected in slack
+
+
+@pytest.mark.parametrize(
+    ("rate", "runway", "note"),
+    [
+        ("0.0000", None, "burning 0.00/day"),
+        ("0.0100", None, "burning 0.01/day, runway over 10 years"),
+        ("24.0000", "2.50", "burning 24.00/day, runway 2.50 days (until 2026-11-25 08:15 UTC)"),
+        (None, None, "burn rate and runway not yet known"),
+    ],
+)
+def test_the_burn_rate_and_runway_line_says_what_is_known(rate, runway, note):
+    from balance_monitor.spend import Estimate
+
+    known = Estimate(rate and Decimal(rate), runway and Decimal(runway), AT if runway else None)
+    alert = Notification(
+        kind=NotificationKind.ALERT,
+        status=Status.LOW,
+        previous_status=Status.HEALTHY,
+        since=AT,
+        checked_at=AT,
+        observation=Observation(CheckOutcome.OK, report=LOW_REPORT),
+        consecutive_failures=0,
+        estimates={"CNY": known},
+    )
+
+    body = render_alert(alert, account="default", thresholds=THRESHOLDS).body
+
+    lines = body.splitlines()
+    cny = next(index for index, line in enumerate(lines) if line.startswith("  CNY"))
+    assert lines[cny + 1].strip() == note

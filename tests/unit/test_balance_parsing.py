@@ -73,6 +73,15 @@ def test_missing_total_is_derived_from_its_parts_or_stays_unknown():
     assert report.balances["USD"].total is None  # unknown, never zero
 
 
+@pytest.mark.parametrize(
+    ("number", "amount"), [("1e2", Decimal(100)), ("1.1234567890", Decimal("1.1234567890")), ("0E-10", Decimal(0))]
+)
+def test_json_numbers_within_money_precision_are_read_exactly(number, amount):
+    body = f'{{"is_available": true, "balance_infos": [{{"currency": "CNY", "amount": {number}}}]}}'
+
+    assert parse_balance_response(body).balances["CNY"].total == amount
+
+
 def test_currency_codes_are_normalised():
     body = '{"is_available": false, "balance_infos": [{"currency": " usd ", "amount": "1.00"}]}'
 
@@ -117,6 +126,19 @@ def _entry(**fields: object) -> str:
         (_entry(amount=-0.01), "is negative"),
         (_entry(total_balance="99999999999999.00"), "implausibly large"),
         ('{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": 1e400}]}', "implausibly large"),
+        (
+            '{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": 1e-200}]}',
+            r"balance_infos\[0\].amount has more than 10 decimal places",
+        ),
+        (
+            '{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": 1.12345678901}]}',
+            r"balance_infos\[0\].amount has more than 10 decimal places",
+        ),
+        (
+            '{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": '
+            "12345678901.12345678901234567890123456789}]}",
+            "more than 10 decimal places",
+        ),
         (_entry(total_balance="5.00", amount=6), "disagree"),
     ],
 )

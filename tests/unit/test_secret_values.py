@@ -111,3 +111,30 @@ def test_a_bad_account_name_is_refused_for_that_account_only():
     accounts = parse_accounts(json.dumps({"accounts": {"no spaces please": {"api_key": "sk-aaaaaaaaaaaa"}}}))
 
     assert accounts["no spaces please"].problem.startswith("account names take letters")
+
+
+def test_a_key_with_characters_a_header_cannot_carry_is_a_key_problem_at_once():
+    with pytest.raises(ApiKeyMissingError, match="not ASCII") as error:
+        parse_api_key("sk-0123456789abcdéf")
+
+    assert "0123456789" not in str(error.value)
+
+
+def test_an_accounts_repr_never_shows_its_key():
+    [config] = parse_accounts(json.dumps({"accounts": {"team": {"api_key": KEY}}})).values()
+
+    assert KEY not in repr(config)
+    assert config.api_key == KEY
+
+
+@pytest.mark.parametrize(("runway", "expected"), [("0.1", Decimal("0.1")), ("365", Decimal(365)), ("366", None)])
+def test_an_accounts_runway_alert_days_takes_the_stacks_bounds(runway, expected):
+    [config] = parse_accounts(
+        json.dumps({"accounts": {"team": {"api_key": KEY, "runway_alert_days": runway}}})
+    ).values()
+
+    assert config.runway_alert_days == expected
+    if expected is None:
+        assert config.problem == (
+            "the secret's entry for 'team': runway_alert_days='366' is invalid: expected a number from 0.1 to 365"
+        )

@@ -79,11 +79,18 @@ def test_a_per_currency_threshold_overrides_the_default():
         ("LOW_BALANCE_THRESHOLD", "5,6", "at most one threshold"),
         ("LOW_BALANCE_THRESHOLD", "CNY=", "not a non-negative number"),
         ("LOW_BALANCE_THRESHOLD", "nan", "not a non-negative number"),
-        ("REMINDER_INTERVAL_HOURS", "0", "expected a positive number"),
-        ("REMINDER_INTERVAL_HOURS", "soon", "expected a positive number"),
-        ("HISTORY_RETENTION_DAYS", "7.5", "expected a positive whole number"),
-        ("RUNWAY_ALERT_DAYS", "0", "expected a positive number"),
-        ("SPEND_SPIKE_FACTOR", "1", "expected a number above 1"),
+        ("REMINDER_INTERVAL_HOURS", "0", "expected a number from 1 to 720"),
+        ("REMINDER_INTERVAL_HOURS", "soon", "expected a number from 1 to 720"),
+        ("REMINDER_INTERVAL_HOURS", "999999999999", "expected a number from 1 to 720"),
+        ("REMINDER_INTERVAL_HOURS", "720.5", "expected a number from 1 to 720"),
+        ("HISTORY_RETENTION_DAYS", "7.5", "expected a whole number from 1 to 3650"),
+        ("HISTORY_RETENTION_DAYS", "999999999999", "expected a whole number from 1 to 3650"),
+        ("HISTORY_RETENTION_DAYS", "3651", "expected a whole number from 1 to 3650"),
+        ("RUNWAY_ALERT_DAYS", "0", "expected a number from 0.1 to 365"),
+        ("RUNWAY_ALERT_DAYS", "0.09", "expected a number from 0.1 to 365"),
+        ("RUNWAY_ALERT_DAYS", "365.01", "expected a number from 0.1 to 365"),
+        ("SPEND_SPIKE_FACTOR", "1", "expected a number from 1.1 to 100"),
+        ("SPEND_SPIKE_FACTOR", "100.5", "expected a number from 1.1 to 100"),
         ("DEEPSEEK_BASE_URL", "ftp://api.deepseek.com", "expected an http(s) URL"),
         ("DEEPSEEK_BASE_URL", "http://api.deepseek.com", "use https"),
         ("DEEPSEEK_BASE_URL", "https://proxy.example/?key=1", "no query"),
@@ -96,6 +103,32 @@ def test_invalid_settings_name_the_variable_and_the_value(name, value, reason):
     assert name in str(error.value)
     if value.strip():
         assert repr(value) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "field", "expected"),
+    [
+        ("REMINDER_INTERVAL_HOURS", "1", "reminder_interval", timedelta(hours=1)),
+        ("REMINDER_INTERVAL_HOURS", "720", "reminder_interval", timedelta(days=30)),
+        ("HISTORY_RETENTION_DAYS", "1", "history_retention", timedelta(days=1)),
+        ("HISTORY_RETENTION_DAYS", "3650", "history_retention", timedelta(days=3650)),
+        ("RUNWAY_ALERT_DAYS", "0.1", "runway_alert_days", Decimal("0.1")),
+        ("RUNWAY_ALERT_DAYS", "365", "runway_alert_days", Decimal(365)),
+        ("SPEND_SPIKE_FACTOR", "1.1", "spike_factor", Decimal("1.1")),
+        ("SPEND_SPIKE_FACTOR", "100", "spike_factor", Decimal(100)),
+    ],
+)
+def test_numeric_settings_take_their_bounds(name, value, field, expected):
+    settings = Settings.from_environment({**ENVIRONMENT, name: value})
+
+    assert getattr(settings, field) == expected
+
+
+def test_numeric_settings_default_to_the_templates_defaults():
+    settings = Settings.from_environment(ENVIRONMENT | {"REMINDER_INTERVAL_HOURS": "", "HISTORY_RETENTION_DAYS": ""})
+
+    assert (settings.runway_alert_days, settings.spike_factor) == (Decimal(3), Decimal(3))
+    assert (settings.reminder_interval, settings.history_retention) == (timedelta(hours=24), timedelta(days=90))
 
 
 def test_plain_http_is_allowed_only_on_this_machine():

@@ -17,6 +17,11 @@ from balance_monitor.spend import CurrencySpend, Estimate, SpendEvent, estimate,
 
 # One unreadable balance alerts nobody; this many in a row means the monitor is failing.
 FAILURES_BEFORE_FAILING = 3
+# A short runway ends only when the runway is this much longer than the limit (or a top-up
+# comes): an estimate that moves with the week (busy weekdays, quiet weekends) must not flap.
+RUNWAY_RECOVERY_FACTOR = Decimal("1.5")
+# An event dated further ahead of the function's clock than this is refused (see check.py).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Status(StrEnum):
@@ -107,6 +112,14 @@ def is_stale(state: AlertState, checked_at: datetime) -> bool:
     return state.last_check_at is not None and checked_at < state.last_check_at
 
 
+def without_future(state: AlertState, now: datetime) -> AlertState:
+    """A state that a check dated ahead of the clock left behind would make every real check
+    look late and every reminder not yet due: keep its status, forget its times and aggregates."""
+    if state.last_check_at is None or state.last_check_at <= now + MAX_CLOCK_SKEW:
+        return state
+    return replace(state, since=None, last_check_at=None, last_check_failed=False, last_notified_at=None, spend={})
+
+
 def currencies_below_threshold(report: BalanceReport, thresholds: Thresholds) -> list[str]:
     below = []
     for currency, balance in report.balances.items():
@@ -129,8 +142,11 @@ def balance_status(
     thresholds: Thresholds,
     estimates: Mapping[str, Estimate] | None = None,
     runway_alert_days: Decimal = Decimal(3),
+    previous: Status = Status.HEALTHY,
 ) -> Status:
     estimates = estimates or {}
+    if previous is Status.RUNWAY_SHORT:
+        runway_alert_days *= RUNWAY_RECOVERY_FACTOR
     if not report.is_available:
         return Status.UNAVAILABLE
     if currencies_below_threshold(report, thresholds):
@@ -174,7 +190,7 @@ def evaluate(
             for currency, aggregates in spend.items()
             if currency in observation.report.balances
         }
-        status = balance_status(observation.report, thresholds, estimates, runway_alert_days)
+        status = balance_status(observation.report, thresholds, estimates, runway_alert_days, previous.status)
     else:
         raise ValueError("an OK observation must carry its balance report")
 

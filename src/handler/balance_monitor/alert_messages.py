@@ -24,7 +24,7 @@ from balance_monitor.alert_lifecycle import (
 )
 from balance_monitor.balance import BalanceReport, Thresholds
 from balance_monitor.history import format_timestamp
-from balance_monitor.spend import Estimate
+from balance_monitor.spend import RUNWAY_HORIZON_DAYS, Estimate
 
 SCHEMA = "deepseek-balance-monitor/alert"
 SCHEMA_VERSION = 1
@@ -233,6 +233,7 @@ def _balances(report: BalanceReport, thresholds: Thresholds, estimates: Mapping[
                 "spike": spike
                 and {
                     "recent_rate_per_day": exact_amount(spike.recent_rate_per_day),
+                    "expected_rate_per_day": exact_amount(spike.expected_rate_per_day),
                     "usual_rate_per_day": exact_amount(spike.usual_rate_per_day),
                     "factor": exact_amount(spike.factor),
                 },
@@ -248,11 +249,14 @@ def _spend_notes(balance: dict[str, Any]) -> list[str]:
     notes = [f"burning {format_rate(balance['burn_rate_per_day'])}/day"]
     if balance["runway_days"] is not None:
         notes[0] += f", runway {balance['runway_days']} days (until {format_time(balance['runway_until'])})"
+    elif Decimal(balance["burn_rate_per_day"]) > 0:
+        notes[0] += f", runway over {RUNWAY_HORIZON_DAYS // 365} years"
     spike = balance["spike"]
     if spike:
         notes.append(
-            f"spend spike: {format_rate(spike['recent_rate_per_day'])}/day over the last hour, "
-            f"over {spike['factor']}x the usual {format_rate(spike['usual_rate_per_day'])}/day"
+            f"spend spike: {format_rate(spike['recent_rate_per_day'])}/day over the last hour; "
+            f"this time of day spent at most {format_rate(spike['expected_rate_per_day'])}/day in the past week, "
+            f"and the week averaged {format_rate(spike['usual_rate_per_day'])}/day"
         )
     return notes
 

@@ -113,6 +113,8 @@ def _amount(entry: dict[str, Any], name: str, where: str) -> Decimal | None:
         raise ResponseFormatError(f"{where}.{name} is negative")
     if value > MAX_AMOUNT:
         raise ResponseFormatError(f"{where}.{name} is implausibly large")
+    if not _AMOUNT_TEXT.fullmatch(format(value, "f")):  # 1e-200 as a JSON number, say
+        raise ResponseFormatError(f"{where}.{name} has more than 10 decimal places")
     return value
 
 

@@ -14,12 +14,15 @@ from typing import Any, Protocol
 
 from balance_monitor.adapters.secrets import AccountConfig
 from balance_monitor.alert_lifecycle import (
+    MAX_CLOCK_SKEW,
     AlertState,
     CheckOutcome,
+    Evaluation,
     Observation,
     evaluate,
     is_duplicate,
     is_stale,
+    without_future,
 )
 from balance_monitor.alert_messages import AlertMessage, render_alert
 from balance_monitor.balance import BalanceReport
@@ -29,6 +32,7 @@ from balance_monitor.errors import (
     ApiKeyMissingError,
     BalanceFetchError,
     CheckFailedError,
+    EventTimeError,
     HistoryStoreError,
     InsufficientBalanceError,
     KeyRejectedError,
@@ -45,7 +49,7 @@ STATE_RETRY_SECONDS = 0.25
 
 
 class ApiKeySource(Protocol):
-    def get(self, *, refresh: bool = False) -> str: ...
+    def get(self) -> str: ...
 
 
 class BalanceClient(Protocol):
@@ -85,30 +89,25 @@ class CheckSummary:
 
 
 def check_time(event: Any, now: datetime) -> datetime:
-    """A scheduled event's `time`, so that a redelivered event is the same check; else now."""
+    """A scheduled event's `time`, so that a redelivered event is the same check; else now.
+    A time ahead of the clock is refused: it would make every real check after it look late."""
     text = event.get("time") if isinstance(event, dict) else None
     if text is None:
         return now.astimezone(UTC).replace(microsecond=0)
     try:
-        return parse_timestamp(str(text))
+        moment = parse_timestamp(str(text))
     except ValueError as exc:
-        raise ValueError(f"event time {str(text)[:40]!r} is not an ISO-8601 time with a zone") from exc
+        raise EventTimeError(f"event time {str(text)[:40]!r} is not an ISO-8601 time with a zone") from exc
+    if moment > now + MAX_CLOCK_SKEW:
+        raise EventTimeError(
+            f"event time {format_timestamp(moment)} is ahead of this function's clock "
+            f"({format_timestamp(now)}) by more than {MAX_CLOCK_SKEW}"
+        )
+    return moment
 
 
 def balance_reader(api_key: ApiKeySource, client: BalanceClient, deadline: float) -> Callable[[], BalanceReport]:
-    def read() -> BalanceReport:
-        key = api_key.get()
-        try:
-            return client.fetch_balance(key, deadline)
-        except KeyRejectedError:
-            # The cached key may have been rotated since it was read: try the secret's current one.
-            fresh_key = api_key.get(refresh=True)
-            if fresh_key == key:
-                raise
-            logger.info("API key changed in the secret; retrying with it")
-            return client.fetch_balance(fresh_key, deadline)
-
-    return read
+    return lambda: client.fetch_balance(api_key.get(), deadline)
 
 
 def observe(read_balance: Callable[[], BalanceReport]) -> Observation:
@@ -184,6 +183,9 @@ def check_accounts(
             outcomes.append(AccountOutcome(name, summary=future.result()))
         except MonitorError as exc:
             outcomes.append(AccountOutcome(name, error=exc))
+        except Exception as exc:  # run_check records what it can; one account never takes the rest down
+            logger.exception("unexpected error in an account's check", extra={"account": name})
+            outcomes.append(AccountOutcome(name, error=CheckFailedError(f"unexpected error ({type(exc).__name__})")))
     return outcomes
 
 
@@ -209,6 +211,14 @@ def run_check(
         )
         invocation.recorder.count("CheckNotRecorded")
         raise
+    except MonitorError:
+        raise
+    except Exception as exc:
+        # A bug must not leave a hole in history, nor stop the other accounts' checks.
+        error = f"unexpected error ({type(exc).__name__})"
+        logger.exception("the check failed unexpectedly", extra={"account": settings.account})
+        check.record_failure(error)
+        raise CheckFailedError(f"balance check failed: {error}") from exc
 
 
 @dataclass(frozen=True)
@@ -229,9 +239,17 @@ class _Check:
         return self.invocation.checked_at
 
     def run(self, read_balance: Callable[[], BalanceReport]) -> CheckSummary:
-        state = self.invocation.history.load_state(self.account)
+        state = self._load_state()
         if is_duplicate(state, self.checked_at):
             return self._duplicate(state)
+        if is_stale(state, self.checked_at):
+            # Decided before DeepSeek is asked: today's balance is no answer for an older time.
+            at = format_timestamp(self.checked_at)
+            logger.info(
+                "a newer check came first; this late event is skipped", extra={"at": at, "account": self.account}
+            )
+            self.invocation.recorder.count("LateEvents")
+            return CheckSummary(self.account, self.checked_at, "late", state.status)
         # Lambda retries a failed check once through here; a second failure is recorded, not raised.
         retry_of_failed_check = state.last_check_at == self.checked_at
         observation = observe(read_balance)
@@ -241,7 +259,7 @@ class _Check:
         for attempt in range(STATE_ATTEMPTS):
             if attempt:
                 self.sleep(STATE_RETRY_SECONDS * attempt)
-                state = self.invocation.history.load_state(self.account)
+                state = self._load_state()
             if is_duplicate(state, self.checked_at):
                 return self._duplicate(state)
             if is_stale(state, self.checked_at):
@@ -255,6 +273,29 @@ class _Check:
         self.invocation.history.put_check(record, only_if_absent=True)
         raise HistoryStoreError("the alert state stayed busy with another check; this one was recorded only")
 
+    def _load_state(self) -> AlertState:
+        state = self.invocation.history.load_state(self.account)
+        repaired = without_future(state, self.clock())
+        if repaired is not state:
+            logger.warning(
+                "the alert state was written by a check dated in the future; its times are forgotten",
+                extra={"account": self.account, "last_check_at": str(state.last_check_at)},
+            )
+        return repaired
+
+    def record_failure(self, error: str) -> None:
+        """Leave a failed check in history, whatever went wrong; best effort."""
+        record = CheckRecord(
+            self.account,
+            self.checked_at,
+            Observation(CheckOutcome.FAILED, error=error),
+            expires_at=self.checked_at + self.settings.history_retention,
+        )
+        try:
+            self.invocation.history.put_check(record, only_if_absent=True)
+        except Exception:
+            logger.exception("the failed check could not be recorded either", extra={"account": self.account})
+
     def _duplicate(self, state: AlertState) -> CheckSummary:
         at = format_timestamp(self.checked_at)
         logger.info("check already done; redelivered event ignored", extra={"at": at, "account": self.account})
@@ -265,15 +306,17 @@ class _Check:
         self, state: AlertState, record: CheckRecord
     ) -> tuple[CheckRecord, CheckSummary, Mapping[str, Estimate]] | None:
         """Decide, publish what is due, record. None when another invocation moved the state first."""
-        evaluation = evaluate(
-            state,
-            record.observation,
-            checked_at=self.checked_at,
-            thresholds=self.settings.thresholds,
-            reminder_interval=self.settings.reminder_interval,
-            runway_alert_days=self.settings.runway_alert_days,
-            spike_factor=self.settings.spike_factor,
-        )
+        try:
+            evaluation = self._evaluate(state, record.observation)
+        except Exception as exc:
+            # The alert logic failed on this reading: keep the reading, count a failed check,
+            # so that the state still moves (and, if it lasts, says the monitor is failing).
+            logger.exception("the alert logic failed on this check", extra={"account": self.account})
+            failed = Observation(
+                CheckOutcome.FAILED, record.observation.report, f"unexpected error ({type(exc).__name__})"
+            )
+            record = replace(record, observation=failed)
+            evaluation = self._evaluate(state, failed)
         notification = evaluation.notification
         kind = notification.kind if notification else None
         decided = replace(record, status=evaluation.state.status, notification=kind, events=evaluation.events)
@@ -292,6 +335,17 @@ class _Check:
         status = evaluation.state.status
         summary = CheckSummary(self.account, self.checked_at, "checked", status, record.observation.outcome, kind)
         return decided, summary, evaluation.estimates
+
+    def _evaluate(self, state: AlertState, observation: Observation) -> Evaluation:
+        return evaluate(
+            state,
+            observation,
+            checked_at=self.checked_at,
+            thresholds=self.settings.thresholds,
+            reminder_interval=self.settings.reminder_interval,
+            runway_alert_days=self.settings.runway_alert_days,
+            spike_factor=self.settings.spike_factor,
+        )
 
     def _publish(self, message: AlertMessage, record: CheckRecord) -> None:
         try:

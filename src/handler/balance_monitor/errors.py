@@ -9,6 +9,10 @@ class ConfigurationError(MonitorError):
     """A setting is missing or invalid; the message names the variable and the value."""
 
 
+class EventTimeError(MonitorError):
+    """The invoking event's `time` is unreadable, or ahead of the function's clock."""
+
+
 class ApiKeyError(MonitorError):
     """The API key could not be read from Secrets Manager."""
 

@@ -23,6 +23,24 @@ _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
+class Bounds:
+    least: Decimal
+    most: Decimal
+    whole: bool = False
+
+
+# Every numeric setting, with the template parameter that sets it and its bounds; template.yaml's
+# MinValue and MaxValue say the same (tested). The upper bounds keep every figure that is derived
+# from a setting (a reminder's time, a record's expiry) within what Python and DynamoDB can hold.
+NUMERIC_SETTINGS = {
+    "REMINDER_INTERVAL_HOURS": ("ReminderIntervalHours", Bounds(Decimal(1), Decimal(720))),
+    "HISTORY_RETENTION_DAYS": ("HistoryRetentionDays", Bounds(Decimal(1), Decimal(3650), whole=True)),
+    "RUNWAY_ALERT_DAYS": ("RunwayAlertDays", Bounds(Decimal("0.1"), Decimal(365))),
+    "SPEND_SPIKE_FACTOR": ("SpendSpikeFactor", Bounds(Decimal("1.1"), Decimal(100))),
+}
+
+
+@dataclass(frozen=True)
 class Settings:
     table_name: str
     topic_arn: str
@@ -46,12 +64,14 @@ class Settings:
         topic_arn = required("TOPIC_ARN")
         if not topic_arn.startswith("arn:"):
             raise _invalid("TOPIC_ARN", topic_arn, "expected an SNS topic ARN")
-        reminder_hours = _positive_number(environ, "REMINDER_INTERVAL_HOURS", "24")
-        retention_days = _positive_number(environ, "HISTORY_RETENTION_DAYS", "90", whole=True)
-        runway_alert_days = _positive_number(environ, "RUNWAY_ALERT_DAYS", "3")
-        spike_factor = _positive_number(environ, "SPEND_SPIKE_FACTOR", "3")
-        if spike_factor <= 1:
-            raise _invalid("SPEND_SPIKE_FACTOR", str(spike_factor), "expected a number above 1")
+
+        def number(name: str, default: str) -> Decimal:
+            return parse_number(name, environ.get(name, "") or default, NUMERIC_SETTINGS[name][1])
+
+        reminder_hours = number("REMINDER_INTERVAL_HOURS", "24")
+        retention_days = number("HISTORY_RETENTION_DAYS", "90")
+        runway_alert_days = number("RUNWAY_ALERT_DAYS", "3")
+        spike_factor = number("SPEND_SPIKE_FACTOR", "3")
         return cls(
             table_name=required("TABLE_NAME"),
             topic_arn=topic_arn,
@@ -107,15 +127,15 @@ def parse_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def _positive_number(environ: Mapping[str, str], name: str, default: str, *, whole: bool = False) -> Decimal:
-    return parse_positive_number(name, environ.get(name, "") or default, whole=whole)
-
-
-def parse_positive_number(name: str, text: str, *, whole: bool = False) -> Decimal:
+def parse_number(name: str, text: str, bounds: Bounds) -> Decimal:
     value = text.strip()
-    if not _NUMBER.fullmatch(value) or Decimal(value) <= 0 or (whole and "." in value):
-        kind = "a positive whole number" if whole else "a positive number"
-        raise _invalid(name, text, f"expected {kind}")
+    if (
+        not _NUMBER.fullmatch(value)
+        or (bounds.whole and "." in value)
+        or not bounds.least <= Decimal(value) <= bounds.most
+    ):
+        kind = "a whole number" if bounds.whole else "a number"
+        raise _invalid(name, text, f"expected {kind} from {bounds.least} to {bounds.most}")
     return Decimal(value)
 
 

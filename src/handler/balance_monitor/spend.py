@@ -1,8 +1,9 @@
 """Burn rate, runway, top-ups and spend spikes, per currency, from consecutive checks.
 
-Pure functions over plain data. Each check updates running aggregates kept in the state
-record (an exponentially weighted rate and the last hour of spend), so the work per check
-never grows with the length of the history. README, "How the estimates are computed".
+Pure functions over plain data. Each check folds the interval since the previous one into
+aggregates kept in the state record: the spend of every clock hour of the last week, and the
+last hour's intervals. The work per check never grows with the length of the history.
+The method, and why: docs/estimates.md.
 """
 
 from __future__ import annotations
@@ -14,11 +15,20 @@ from decimal import Decimal
 
 from balance_monitor.balance import BalanceReport
 
-RATE_TIME_CONSTANT = timedelta(hours=12)  # how fast the rate forgets: older spend weighs e^(-age/12h)
 MIN_OBSERVATION = timedelta(hours=6)  # before this much history, rate and runway are not yet known
+SPIKE_LEARNING = timedelta(hours=24)  # before a day of history, no hour of the day has a baseline
 SPIKE_WINDOW = timedelta(hours=1)
-_DAY_SECONDS = Decimal(86400)
+DAY_HOURS = 24
+WEEK_HOURS = 7 * DAY_HOURS
+HOURS_KEPT = WEEK_HOURS + 2  # a week back from this hour, and the hour either side of that
+MIN_RATE_PER_DAY = Decimal("0.01")  # under a cent a day, nothing is being spent
+MIN_SPIKE_PER_HOUR = Decimal("0.5")  # an hour that spends less above its usual is never a spike
+RUNWAY_HORIZON_DAYS = Decimal(3650)  # beyond ten years there is no runway to speak of
+_HOUR = timedelta(hours=1)
+_HOUR_SECONDS = Decimal(3600)
+_BUCKET_PLACES = Decimal("0.000001")
 _RATE_PLACES = Decimal("0.0001")
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -36,8 +46,9 @@ class CurrencySpend:
     total: Decimal
     granted: Decimal | None = None
     topped_up: Decimal | None = None
-    rate_per_day: Decimal | None = None  # exponentially weighted spend per day
-    observed_since: datetime | None = None  # start of the first interval in the estimate
+    observed_since: datetime | None = None  # start of the first interval folded in
+    # Spend per clock hour, oldest first; the last entry is the hour that `at` falls in.
+    hourly: tuple[Decimal, ...] = ()
     recent: tuple[Interval, ...] = ()  # spend intervals ending within the last SPIKE_WINDOW
 
 
@@ -52,8 +63,9 @@ class SpendEvent:
 
 @dataclass(frozen=True)
 class Spike:
-    recent_rate_per_day: Decimal
-    usual_rate_per_day: Decimal
+    recent_rate_per_day: Decimal  # the last hour's spend, per day
+    expected_rate_per_day: Decimal  # the most this time of day spent on any day of the last week
+    usual_rate_per_day: Decimal  # the average over the last week
     factor: Decimal
 
 
@@ -61,8 +73,8 @@ class Spike:
 class Estimate:
     """What a reader is told: rate and runway when known, and a spike when there is one."""
 
-    rate_per_day: Decimal | None
-    runway_days: Decimal | None  # None: not yet known, or nothing is being spent
+    rate_per_day: Decimal | None  # None: not yet known
+    runway_days: Decimal | None  # None: not yet known, nothing is being spent, or beyond the horizon
     runway_until: datetime | None
     spike: Spike | None = None
 
@@ -84,27 +96,66 @@ def update_spend(
         event = _unspent_change(before, now, currency, spike_factor)
         if event:
             events.append(event)
-            # The interval mixes spend with the change; it teaches nothing about the rate.
-            spend[currency] = replace(before, at=at, total=now.total, granted=now.granted, topped_up=now.topped_up)
+            # The interval mixes spend with the change, so its spend is unknown: count it at the
+            # rate so far, and keep it out of the last hour's spend that spikes are judged on.
+            guess = Interval(before.at, at, _expected_spend(before, at))
+            spend[currency] = replace(_with_interval(before, now, guess), recent=before.recent)
         else:
             spend[currency] = _with_interval(before, now, Interval(before.at, at, before.total - now.total))
     return spend, events
 
 
 def estimate(spend: CurrencySpend, at: datetime, *, spike_factor: Decimal) -> Estimate:
-    known = spend.observed_since is not None and at - spend.observed_since >= MIN_OBSERVATION
-    rate = spend.rate_per_day if known else None
+    rate = rate_per_day(spend, at)
     runway_days = runway_until = None
     if rate is not None and rate > 0:
-        runway_days = (spend.total / rate).quantize(Decimal("0.01"))
-        runway_until = at + timedelta(seconds=float(runway_days * _DAY_SECONDS))
-    return Estimate(rate, runway_days, runway_until, _spike(spend, rate, spike_factor))
+        days = spend.total / rate
+        if days <= RUNWAY_HORIZON_DAYS:
+            runway_days = days.quantize(Decimal("0.01"))
+            runway_until = at + timedelta(days=float(runway_days))
+    return Estimate(rate, runway_days, runway_until, _spike(spend, spike_factor))
+
+
+def rate_per_day(spend: CurrencySpend, at: datetime) -> Decimal | None:
+    """Spend per day: the higher of the last day's and the last week's averages, so that a
+    change shows within a day, while a quiet night or weekend does not hide a week's use.
+    None until MIN_OBSERVATION of history; zero under MIN_RATE_PER_DAY."""
+    if spend.observed_since is None or at - spend.observed_since < MIN_OBSERVATION:
+        return None
+    rate = _observed_rate(spend)
+    return rate.quantize(_RATE_PLACES) if rate >= MIN_RATE_PER_DAY else _ZERO.quantize(_RATE_PLACES)
+
+
+def _observed_rate(spend: CurrencySpend) -> Decimal:
+    """The rate as observed so far, however short the observation (zero before any)."""
+    since = spend.observed_since
+    if since is None:
+        return _ZERO
+    return max(_average_per_day(spend, since, DAY_HOURS), _average_per_day(spend, since, WEEK_HOURS))
+
+
+def _average_per_day(spend: CurrencySpend, since: datetime, hours: int) -> Decimal:
+    """Spend per day over the last `hours` hours, or since observation began if that is later.
+    The oldest clock hour counts for the part of it inside the window."""
+    cut = spend.at - hours * _HOUR
+    seconds = Decimal((spend.at - max(cut, since)).total_seconds())
+    if seconds <= 0:
+        return _ZERO
+    spent = _ZERO
+    hour = _hour_of(spend.at)
+    for amount in reversed(spend.hourly):
+        if hour + _HOUR <= cut:
+            break
+        inside = 1 if hour >= cut or cut <= since else Decimal((hour + _HOUR - cut).total_seconds()) / _HOUR_SECONDS
+        spent += amount * inside
+        hour -= _HOUR
+    return spent * DAY_HOURS * _HOUR_SECONDS / seconds
 
 
 def _unspent_change(before: CurrencySpend, now: CurrencySpend, currency: str, factor: Decimal) -> SpendEvent | None:
     if now.total > before.total:
         return SpendEvent("top_up", currency, now.total - before.total)
-    granted_drop = (before.granted or Decimal(0)) - (now.granted or Decimal(0))
+    granted_drop = (before.granted or _ZERO) - (now.granted or _ZERO)
     if (
         now.granted == 0
         and granted_drop > 0
@@ -118,33 +169,86 @@ def _unspent_change(before: CurrencySpend, now: CurrencySpend, currency: str, fa
 
 
 def _expected_spend(before: CurrencySpend, at: datetime) -> Decimal:
-    if before.rate_per_day is None:
-        return Decimal(0)
-    return before.rate_per_day * Decimal((at - before.at).total_seconds()) / _DAY_SECONDS
+    """What the rate observed so far predicts for the time from the last check to `at`."""
+    rate = _observed_rate(before)
+    return (rate * Decimal((at - before.at).total_seconds()) / (DAY_HOURS * _HOUR_SECONDS)).quantize(_BUCKET_PLACES)
 
 
 def _with_interval(before: CurrencySpend, now: CurrencySpend, interval: Interval) -> CurrencySpend:
-    seconds = Decimal((interval.end - interval.start).total_seconds())
-    sample = interval.spend * _DAY_SECONDS / seconds
-    if before.rate_per_day is None:
-        rate = sample
-    else:
-        weight = 1 - (-seconds / Decimal(RATE_TIME_CONSTANT.total_seconds())).exp()
-        rate = before.rate_per_day + weight * (sample - before.rate_per_day)
+    hourly = list(_advance(before.hourly, before.at, interval.end))
+    last_hour = _hour_of(interval.end)
+    for hour, amount in _split_by_hour(interval):
+        index = len(hourly) - 1 - _hours_between(hour, last_hour)
+        if index >= 0:
+            hourly[index] += amount
     recent = tuple(kept for kept in (*before.recent, interval) if kept.end > interval.end - SPIKE_WINDOW)
     return replace(
         now,
-        rate_per_day=rate.quantize(_RATE_PLACES),
         observed_since=before.observed_since or interval.start,
+        hourly=tuple(hourly),
         recent=recent,
     )
 
 
-def _spike(spend: CurrencySpend, usual: Decimal | None, factor: Decimal) -> Spike | None:
-    if usual is None or usual <= 0 or not spend.recent:
+def _advance(hourly: tuple[Decimal, ...], before: datetime, at: datetime) -> tuple[Decimal, ...]:
+    """The hourly spend moved on from the hour of `before` to the hour of `at`, new hours empty."""
+    if not hourly:
+        hourly = (_ZERO,)
+    new_hours = min(_hours_between(_hour_of(before), _hour_of(at)), HOURS_KEPT)
+    return (*hourly, *([_ZERO] * new_hours))[-HOURS_KEPT:]
+
+
+def _split_by_hour(interval: Interval) -> list[tuple[datetime, Decimal]]:
+    """The interval's spend shared among the clock hours it covers, in proportion to time;
+    the last hour takes what is left, so the shares add up to the spend exactly."""
+    seconds = Decimal((interval.end - interval.start).total_seconds())
+    hours = []
+    hour = _hour_of(interval.start)
+    while hour < interval.end:
+        hours.append(hour)
+        hour += _HOUR
+    shares = []
+    for hour in hours[:-1]:
+        overlap = min(hour + _HOUR, interval.end) - max(hour, interval.start)
+        shares.append((hour, (interval.spend * Decimal(overlap.total_seconds()) / seconds).quantize(_BUCKET_PLACES)))
+    given = sum((share for _, share in shares), _ZERO)
+    return [*shares, (hours[-1], interval.spend - given)]
+
+
+def _spike(spend: CurrencySpend, factor: Decimal) -> Spike | None:
+    """The last hour's spend against the most that this time of day (the hour either side
+    included) spent on any of the last seven days; until a week is known, against the busiest
+    hour so far. A spike is an excess over that of more than `factor` times the week's
+    average hourly spend, and of at least MIN_SPIKE_PER_HOUR."""
+    since = spend.observed_since
+    if since is None or spend.at - since < SPIKE_LEARNING or not spend.recent:
         return None
     seconds = Decimal((spend.recent[-1].end - spend.recent[0].start).total_seconds())
-    recent = (sum((interval.spend for interval in spend.recent), Decimal(0)) * _DAY_SECONDS / seconds).quantize(
-        _RATE_PLACES
+    recent = sum((interval.spend for interval in spend.recent), _ZERO) * _HOUR_SECONDS / seconds
+    last = len(spend.hourly) - 1
+    same_time_of_day = [
+        spend.hourly[index]
+        for day in range(1, 8)
+        for offset in (-1, 0, 1)
+        if (index := last - day * DAY_HOURS + offset) >= 0
+    ]
+    if spend.at - since < timedelta(hours=WEEK_HOURS):
+        same_time_of_day += spend.hourly[:-2]  # every hour before the last hour's window
+    expected = max(same_time_of_day, default=_ZERO)
+    usual = _average_per_day(spend, since, WEEK_HOURS) / DAY_HOURS
+    if recent - expected <= max(factor * usual, MIN_SPIKE_PER_HOUR):
+        return None
+    return Spike(
+        recent_rate_per_day=(recent * DAY_HOURS).quantize(_RATE_PLACES),
+        expected_rate_per_day=(expected * DAY_HOURS).quantize(_RATE_PLACES),
+        usual_rate_per_day=(usual * DAY_HOURS).quantize(_RATE_PLACES),
+        factor=factor,
     )
-    return Spike(recent, usual, factor) if recent > factor * usual else None
+
+
+def _hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _hours_between(earlier: datetime, later: datetime) -> int:
+    return int((later - earlier) // _HOUR)

@@ -214,6 +214,7 @@ def _spend_item(spend: CurrencySpend) -> dict[str, Any]:
     item: dict[str, Any] = {
         "at": format_timestamp(spend.at),
         "total": spend.total,
+        "hourly": list(spend.hourly),
         "recent": [
             {"start": format_timestamp(i.start), "end": format_timestamp(i.end), "spend": i.spend} for i in spend.recent
         ],
@@ -221,7 +222,6 @@ def _spend_item(spend: CurrencySpend) -> dict[str, Any]:
     optional = {
         "granted": spend.granted,
         "topped_up": spend.topped_up,
-        "rate_per_day": spend.rate_per_day,
         "observed_since": spend.observed_since and format_timestamp(spend.observed_since),
     }
     item.update({name: value for name, value in optional.items() if value is not None})
@@ -229,14 +229,15 @@ def _spend_item(spend: CurrencySpend) -> dict[str, Any]:
 
 
 def _spend_from_item(item: dict[str, Any]) -> CurrencySpend:
-    since = item.get("observed_since")
+    # A state written before hourly spend was kept starts learning again (its rate is not reused).
+    since = item.get("observed_since") if "hourly" in item else None
     return CurrencySpend(
         at=parse_timestamp(item["at"]),
         total=item["total"],
         granted=item.get("granted"),
         topped_up=item.get("topped_up"),
-        rate_per_day=item.get("rate_per_day"),
         observed_since=parse_timestamp(since) if since else None,
+        hourly=tuple(item.get("hourly", ())),
         recent=tuple(
             Interval(parse_timestamp(i["start"]), parse_timestamp(i["end"]), i["spend"]) for i in item["recent"]
         ),

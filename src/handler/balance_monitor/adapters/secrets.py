@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -23,11 +23,19 @@ from balance_monitor.errors import (
     MonitorError,
     SlackConfigurationError,
 )
-from balance_monitor.settings import DEFAULT_ACCOUNT, is_secure_url, parse_positive_number, parse_thresholds
+from balance_monitor.settings import (
+    DEFAULT_ACCOUNT,
+    NUMERIC_SETTINGS,
+    is_secure_url,
+    parse_number,
+    parse_thresholds,
+)
 
-# Read once per container in practice; a rejected key forces a fresh read (see check.py),
-# so a rotated key is picked up at once without re-reading the secret on every check.
-CACHE_SECONDS = 6 * 3600
+# The API key secret is read afresh at every invocation (app.py) and shared by its accounts'
+# checks; the Slack webhook's is kept a few minutes, so a burst of alerts reads it once and a
+# corrected URL is used within minutes.
+INVOCATION_SECONDS = 15 * 60  # Lambda's longest invocation
+WEBHOOK_CACHE_SECONDS = 5 * 60
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 T = TypeVar("T")
 
@@ -37,7 +45,7 @@ class AccountConfig:
     """One watched account, as the API key secret describes it."""
 
     name: str
-    api_key: str | None  # None when the entry is unusable; `problem` says why
+    api_key: str | None = field(repr=False)  # None when the entry is unusable; `problem` says why
     thresholds: Thresholds | None = None  # None: the stack's LowBalanceThreshold
     runway_alert_days: Decimal | None = None  # None: the stack's RunwayAlertDays
     problem: str | None = None
@@ -52,7 +60,9 @@ class CachedSecret(Generic[T]):
         parse: Callable[[Any], T],
         error: type[MonitorError],
         label: str,
+        max_age: int,
     ) -> None:
+        self._max_age = max_age
         self._secret_id = secret_id
         self._provider = provider
         self._parse = parse
@@ -62,7 +72,7 @@ class CachedSecret(Generic[T]):
 
     def get(self, *, refresh: bool = False) -> T:
         try:
-            value = self._provider.get(self._secret_id, max_age=CACHE_SECONDS, force_fetch=refresh)
+            value = self._provider.get(self._secret_id, max_age=self._max_age, force_fetch=refresh)
         except GetParameterError as exc:
             code = error_code(exc.__cause__ or exc.__context__)
             raise self._error(f"could not read the {self._label} secret ({code})") from exc
@@ -74,22 +84,26 @@ class CachedSecret(Generic[T]):
 
 
 def api_key_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[str]:
-    return CachedSecret(secret_id, provider, parse=parse_api_key, error=ApiKeyError, label="API key")
+    return CachedSecret(
+        secret_id, provider, parse=parse_api_key, error=ApiKeyError, label="API key", max_age=INVOCATION_SECONDS
+    )
 
 
 def accounts_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[dict[str, AccountConfig]]:
-    return CachedSecret(secret_id, provider, parse=parse_accounts, error=ApiKeyError, label="API key")
+    return CachedSecret(
+        secret_id, provider, parse=parse_accounts, error=ApiKeyError, label="API key", max_age=INVOCATION_SECONDS
+    )
 
 
 class AccountKey:
-    """One account's key, from the accounts secret; refreshing re-reads the whole secret."""
+    """One account's key, from the accounts secret as this invocation read it."""
 
     def __init__(self, secret: CachedSecret[dict[str, AccountConfig]], account: str) -> None:
         self._secret = secret
         self._account = account
 
-    def get(self, *, refresh: bool = False) -> str:
-        config = self._secret.get(refresh=refresh).get(self._account)
+    def get(self) -> str:
+        config = self._secret.get().get(self._account)
         if config is None:
             raise ApiKeyMissingError(f"account {self._account!r} is no longer in the API key secret")
         if config.api_key is None:
@@ -99,7 +113,12 @@ class AccountKey:
 
 def webhook_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[str]:
     return CachedSecret(
-        secret_id, provider, parse=parse_webhook_url, error=SlackConfigurationError, label="Slack webhook"
+        secret_id,
+        provider,
+        parse=parse_webhook_url,
+        error=SlackConfigurationError,
+        label="Slack webhook",
+        max_age=WEBHOOK_CACHE_SECONDS,
     )
 
 
@@ -108,6 +127,9 @@ def parse_api_key(value: Any) -> str:
     text = _secret_text(value, "api_key", "API key", ApiKeyMissingError)
     if not text.isprintable() or any(character.isspace() for character in text):
         raise ApiKeyMissingError("the API key contains spaces or control characters")
+    if not text.isascii():
+        # It travels in an HTTP header: DeepSeek's keys are ASCII, anything else is a paste error.
+        raise ApiKeyMissingError("the API key contains characters that are not ASCII (a paste error?)")
     return text
 
 
@@ -139,7 +161,11 @@ def _account(name: str, entry: Any) -> AccountConfig:
             name,
             key,
             thresholds=parse_thresholds(str(threshold)) if threshold is not None else None,
-            runway_alert_days=parse_positive_number("runway_alert_days", str(runway)) if runway is not None else None,
+            runway_alert_days=(
+                parse_number("runway_alert_days", str(runway), NUMERIC_SETTINGS["RUNWAY_ALERT_DAYS"][1])
+                if runway is not None
+                else None
+            ),
         )
     except (ApiKeyMissingError, ConfigurationError) as exc:
         return AccountConfig(name, None, problem=f"the secret's entry for {name!r}: {exc}")
