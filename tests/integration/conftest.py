@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,6 +129,22 @@ def record_aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[AwsCall]:
 
     monkeypatch.setattr(BaseClient, "_make_api_call", recording)
     return calls
+
+
+@pytest.fixture
+def atomic_aws_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DynamoDB applies each request, its condition included, atomically; moto's in-process
+    backend does not when threads share it (a transaction copies every table while another
+    thread writes). One lock per request restores what AWS promises, for tests whose accounts
+    are checked in threads."""
+    lock = threading.Lock()
+    original = BaseClient._make_api_call
+
+    def atomic(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
+        with lock:
+            return original(client, operation, request)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", atomic)
 
 
 def scheduled_event(time: str) -> dict[str, Any]:

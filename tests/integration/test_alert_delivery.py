@@ -5,7 +5,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
 
 from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.alert_lifecycle import NotificationKind, Status
@@ -53,20 +52,6 @@ def test_an_alert_owed_by_a_failed_invocation_goes_out_with_the_next_scheduled_c
     monitor.scheduled("2026-11-25T08:15:00Z")
 
     assert [alert.attributes["kind"] for alert in monitor.alerts()] == ["alert"]
-
-
-@pytest.fixture
-def atomic_aws_requests(monkeypatch):
-    """DynamoDB applies each request, its condition included, atomically; moto's in-process
-    backend does not when threads share it. One lock per request restores what AWS promises."""
-    lock = threading.Lock()
-    original = BaseClient._make_api_call
-
-    def atomic(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
-        with lock:
-            return original(client, operation, request)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", atomic)
 
 
 @pytest.mark.usefixtures("atomic_aws_requests")

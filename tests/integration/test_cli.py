@@ -255,7 +255,8 @@ def test_report_writes_a_png_and_svg_drawn_from_the_rows_read(capsys, monitor, t
     assert summary["checks"] == 8
     assert summary["top_ups"] == [["2026-11-25T05:00:00+00:00", "CNY", "47.00"]]
     assert summary["alerts"] == 3  # low, its recovery, then a short runway
-    assert summary["spend"][0].startswith("CNY: burning 72.00/day, runway 1.89 days (until")
+    # 3 an hour, but the top-up's hour (5 hours in, before the rate is known) counts nothing: 18 in 7 hours.
+    assert summary["spend"][0].startswith("CNY: burning 61.71/day, runway 2.20 days (until")
 
 
 def test_the_chart_plots_exactly_the_balances_in_history(monitor, tmp_path):

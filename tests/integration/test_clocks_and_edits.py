@@ -96,6 +96,7 @@ def test_a_key_put_into_the_new_stacks_empty_secret_is_used_at_the_next_check(mo
     assert [alert.attributes["kind"] for alert in monitor.alerts()] == ["alert", "recovery"]
 
 
+@pytest.mark.usefixtures("atomic_aws_requests")
 def test_accounts_added_removed_and_rethresholded_in_the_secret_count_from_the_next_check(monitor, scheduled):
     other_key = "sk-added-cccccccccccccccc"
     monitor.deepseek.add_account(other_key).set_balance("CNY", topped_up="30.00")
@@ -124,6 +125,7 @@ def test_accounts_added_removed_and_rethresholded_in_the_secret_count_from_the_n
     assert statuses(third) == {"added": "healthy"}
 
 
+@pytest.mark.usefixtures("atomic_aws_requests")
 def test_a_bug_in_one_accounts_check_is_its_failed_check_and_never_the_others(monitor):
     monitor.stack.put_api_key(json.dumps({"accounts": {"broken": {"api_key": API_KEY}, "fine": {"api_key": API_KEY}}}))
     # A state item edited by hand into something the monitor cannot read.

@@ -9,6 +9,9 @@ from balance_monitor.alert_lifecycle import CheckOutcome, Status
 from balance_monitor.errors import AccountsFailedError
 from sandbox.deepseek_simulator import Reply
 
+# Accounts are checked in threads; moto needs the lock that DynamoDB's atomicity stands for.
+pytestmark = pytest.mark.usefixtures("atomic_aws_requests")
+
 AT = "2026-11-25T08:00:00Z"
 TEAM_KEY, CLIENT_KEY = "sk-team-aaaaaaaaaaaaaaaa", "sk-client-bbbbbbbbbbbbbbbb"
 

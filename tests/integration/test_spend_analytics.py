@@ -5,6 +5,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from balance_monitor.alert_lifecycle import Status
 from balance_monitor.history import format_timestamp
 from balance_monitor.spend import SpendEvent
@@ -100,3 +102,45 @@ def test_the_work_per_check_is_the_same_with_a_day_and_a_year_of_history(monitor
 
     assert [operation for operation, _ in with_a_day] == ["GetItem", "TransactWriteItems"]
     assert with_a_year == with_a_day
+
+
+@pytest.mark.usefixtures("atomic_aws_requests")
+def test_runway_alert_days_from_the_stack_and_per_account_take_effect(monitor):
+    from .test_many_accounts import CLIENT_KEY, TEAM_KEY, history_of
+
+    monitor.configure(LowBalanceThreshold="CNY=1", RunwayAlertDays="2")
+    accounts = [monitor.deepseek.add_account(key) for key in (TEAM_KEY, CLIENT_KEY)]
+    for account in accounts:
+        account.set_balance("CNY", topped_up="103.00")  # after 7 hours at 24 a day, 96: 4 days
+    secret = {
+        "accounts": {
+            "stack-limit": {"api_key": TEAM_KEY},
+            "own-limit": {"api_key": CLIENT_KEY, "runway_alert_days": 5},
+        }
+    }
+    monitor.stack.put_api_key(json.dumps(secret))
+
+    for step in range(29):
+        if step:
+            for account in accounts:
+                account.spend("CNY", "0.25")
+        monitor.scheduled(format_timestamp(START + step * STEP))
+
+    assert history_of(monitor, "stack-limit")[-1].status is Status.HEALTHY  # 4 days is not under 2
+    assert history_of(monitor, "own-limit")[-1].status is Status.RUNWAY_SHORT  # but is under 5
+    [alert] = monitor.alerts()
+    assert (
+        alert.subject == "[DeepSeek] Runway short for account own-limit: CNY 4.04 days left"
+    )  # at the first check 6 hours in: 97 left
+
+
+@pytest.mark.parametrize(("spike_factor", "status"), [("1.5", "spend_spike"), ("3", "healthy")])
+def test_the_spend_spike_factor_parameter_takes_effect(monitor, spike_factor, status):
+    monitor.configure(SpendSpikeFactor=spike_factor)
+    for step in range(101):  # a day at 1 CNY an hour, then an hour at 4
+        if step:
+            monitor.deepseek.spend("CNY", "1.00" if step > 96 else "0.25")
+        summary = monitor.scheduled(format_timestamp(START + step * STEP))
+
+    # The hour spent 3 more than this time of day did yesterday; the day averaged 1.12 an hour.
+    assert summary["status"] == status

@@ -19,7 +19,9 @@ LOW_REPORT = BalanceReport(
 )
 
 
-def notification(status, kind=NotificationKind.ALERT, observation=None, previous=Status.HEALTHY, failures=0):
+def notification(
+    status, kind=NotificationKind.ALERT, observation=None, previous=Status.HEALTHY, failures=0, estimates=None
+):
     return Notification(
         kind=kind,
         status=status,
@@ -28,6 +30,7 @@ def notification(status, kind=NotificationKind.ALERT, observation=None, previous
         checked_at=AT,
         observation=observation or Observation(CheckOutcome.OK, report=LOW_REPORT),
         consecutive_failures=failures,
+        estimates=estimates or {},
     )
 
 
@@ -140,16 +143,8 @@ def test_a_spike_alert_shows_the_numbers_that_raised_it_in_email_and_slack():
         usual_rate_per_day=Decimal("24.1234"),
         factor=Decimal(3),
     )
-    estimates = {"CNY": Estimate(Decimal("24.1234"), Decimal("0.52"), AT, spike)}
-    spiking = Notification(
-        kind=NotificationKind.ALERT,
-        status=Status.SPEND_SPIKE,
-        previous_status=Status.HEALTHY,
-        since=AT,
-        checked_at=AT,
-        observation=Observation(CheckOutcome.OK, report=LOW_REPORT),
-        consecutive_failures=0,
-        estimates=estimates,
+    spiking = notification(
+        Status.SPEND_SPIKE, estimates={"CNY": Estimate(Decimal("24.1234"), Decimal("0.52"), AT, spike)}
     )
 
     message = render_alert(spiking, account="default", thresholds=Thresholds())
@@ -183,18 +178,10 @@ def test_the_burn_rate_and_runway_line_says_what_is_known(rate, runway, note):
     from balance_monitor.spend import Estimate
 
     known = Estimate(rate and Decimal(rate), runway and Decimal(runway), AT if runway else None)
-    alert = Notification(
-        kind=NotificationKind.ALERT,
-        status=Status.LOW,
-        previous_status=Status.HEALTHY,
-        since=AT,
-        checked_at=AT,
-        observation=Observation(CheckOutcome.OK, report=LOW_REPORT),
-        consecutive_failures=0,
-        estimates={"CNY": known},
-    )
 
-    body = render_alert(alert, account="default", thresholds=THRESHOLDS).body
+    body = render_alert(
+        notification(Status.LOW, estimates={"CNY": known}), account="default", thresholds=THRESHOLDS
+    ).body
 
     lines = body.splitlines()
     cny = next(index for index, line in enumerate(lines) if line.startswith("  CNY"))

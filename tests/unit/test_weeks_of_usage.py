@@ -3,6 +3,7 @@ call would: no crash, no alert that should not have come, every due alert on tim
 month runs through the deployed handler in `make simulate` (docs/simulation.md)."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,14 @@ def test_the_judge_catches_a_false_alert_a_missed_one_and_a_late_one():
     assert noisy.false_alerts == [Notice(quiet_time, "alert", "spend_spike")]
     assert first_leak in late.missed
     assert isinstance(first_leak, Due)
+
+
+def test_the_docs_describe_every_pattern_as_the_code_does_and_show_each_ones_results():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "simulation.md").read_text()
+    described = text[text.index("## The usage patterns") : text.index("## How the month is judged")]
+    results = text[text.index("## Results") : text.index("## In CI")]
+
+    rows = [line for line in described.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert rows == [f"| {pattern.name} | {pattern.description} |" for pattern in patterns()]
+    result_rows = [line for line in results.splitlines() if line.startswith("| **")]
+    assert [row.split("**")[1] for row in result_rows] == list(PATTERNS)

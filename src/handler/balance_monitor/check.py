@@ -110,6 +110,11 @@ def balance_reader(api_key: ApiKeySource, client: BalanceClient, deadline: float
     return lambda: client.fetch_balance(api_key.get(), deadline)
 
 
+def unexpected(exc: Exception) -> str:
+    """A bug, told in words fit for a record: its kind only, since its text may quote anything."""
+    return f"unexpected error ({type(exc).__name__})"
+
+
 def observe(read_balance: Callable[[], BalanceReport]) -> Observation:
     """Turn a balance read into an Observation; a failure is never a zero balance."""
     try:
@@ -122,7 +127,7 @@ def observe(read_balance: Callable[[], BalanceReport]) -> Observation:
         return Observation(outcome=CheckOutcome.FAILED, error=str(exc))
     except Exception as exc:  # a bug must still leave a failed check in history
         logger.exception("unexpected error while reading the balance")
-        return Observation(outcome=CheckOutcome.FAILED, error=f"unexpected error ({type(exc).__name__})")
+        return Observation(outcome=CheckOutcome.FAILED, error=unexpected(exc))
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ def check_accounts(
             outcomes.append(AccountOutcome(name, error=exc))
         except Exception as exc:  # run_check records what it can; one account never takes the rest down
             logger.exception("unexpected error in an account's check", extra={"account": name})
-            outcomes.append(AccountOutcome(name, error=CheckFailedError(f"unexpected error ({type(exc).__name__})")))
+            outcomes.append(AccountOutcome(name, error=CheckFailedError(unexpected(exc))))
     return outcomes
 
 
@@ -215,7 +220,7 @@ def run_check(
         raise
     except Exception as exc:
         # A bug must not leave a hole in history, nor stop the other accounts' checks.
-        error = f"unexpected error ({type(exc).__name__})"
+        error = unexpected(exc)
         logger.exception("the check failed unexpectedly", extra={"account": settings.account})
         check.record_failure(error)
         raise CheckFailedError(f"balance check failed: {error}") from exc
@@ -312,9 +317,7 @@ class _Check:
             # The alert logic failed on this reading: keep the reading, count a failed check,
             # so that the state still moves (and, if it lasts, says the monitor is failing).
             logger.exception("the alert logic failed on this check", extra={"account": self.account})
-            failed = Observation(
-                CheckOutcome.FAILED, record.observation.report, f"unexpected error ({type(exc).__name__})"
-            )
+            failed = Observation(CheckOutcome.FAILED, record.observation.report, unexpected(exc))
             record = replace(record, observation=failed)
             evaluation = self._evaluate(state, failed)
         notification = evaluation.notification

@@ -22,7 +22,7 @@ DAY_HOURS = 24
 WEEK_HOURS = 7 * DAY_HOURS
 HOURS_KEPT = WEEK_HOURS + 2  # a week back from this hour, and the hour either side of that
 MIN_RATE_PER_DAY = Decimal("0.01")  # under a cent a day, nothing is being spent
-MIN_SPIKE_PER_HOUR = Decimal("0.5")  # an hour that spends less above its usual is never a spike
+MIN_SPIKE_PER_HOUR = Decimal("0.5")  # an hour must spend more than this above its usual to be a spike
 RUNWAY_HORIZON_DAYS = Decimal(3650)  # beyond ten years there is no runway to speak of
 _HOUR = timedelta(hours=1)
 _HOUR_SECONDS = Decimal(3600)
@@ -97,7 +97,7 @@ def update_spend(
         if event:
             events.append(event)
             # The interval mixes spend with the change, so its spend is unknown: count it at the
-            # rate so far, and keep it out of the last hour's spend that spikes are judged on.
+            # burn rate, and keep it out of the last hour's spend that spikes are judged on.
             guess = Interval(before.at, at, _expected_spend(before, at))
             spend[currency] = replace(_with_interval(before, now, guess), recent=before.recent)
         else:
@@ -122,16 +122,9 @@ def rate_per_day(spend: CurrencySpend, at: datetime) -> Decimal | None:
     None until MIN_OBSERVATION of history; zero under MIN_RATE_PER_DAY."""
     if spend.observed_since is None or at - spend.observed_since < MIN_OBSERVATION:
         return None
-    rate = _observed_rate(spend)
-    return rate.quantize(_RATE_PLACES) if rate >= MIN_RATE_PER_DAY else _ZERO.quantize(_RATE_PLACES)
-
-
-def _observed_rate(spend: CurrencySpend) -> Decimal:
-    """The rate as observed so far, however short the observation (zero before any)."""
     since = spend.observed_since
-    if since is None:
-        return _ZERO
-    return max(_average_per_day(spend, since, DAY_HOURS), _average_per_day(spend, since, WEEK_HOURS))
+    rate = max(_average_per_day(spend, since, DAY_HOURS), _average_per_day(spend, since, WEEK_HOURS))
+    return rate.quantize(_RATE_PLACES) if rate >= MIN_RATE_PER_DAY else _ZERO.quantize(_RATE_PLACES)
 
 
 def _average_per_day(spend: CurrencySpend, since: datetime, hours: int) -> Decimal:
@@ -169,8 +162,9 @@ def _unspent_change(before: CurrencySpend, now: CurrencySpend, currency: str, fa
 
 
 def _expected_spend(before: CurrencySpend, at: datetime) -> Decimal:
-    """What the rate observed so far predicts for the time from the last check to `at`."""
-    rate = _observed_rate(before)
+    """What the burn rate predicts for the time from the last check to `at`; nothing while the
+    rate is not yet known (a few minutes of history would predict anything)."""
+    rate = rate_per_day(before, before.at) or _ZERO
     return (rate * Decimal((at - before.at).total_seconds()) / (DAY_HOURS * _HOUR_SECONDS)).quantize(_BUCKET_PLACES)
 
 
@@ -219,18 +213,20 @@ def _spike(spend: CurrencySpend, factor: Decimal) -> Spike | None:
     """The last hour's spend against the most that this time of day (the hour either side
     included) spent on any of the last seven days; until a week is known, against the busiest
     hour so far. A spike is an excess over that of more than `factor` times the week's
-    average hourly spend, and of at least MIN_SPIKE_PER_HOUR."""
+    average hourly spend, and of more than MIN_SPIKE_PER_HOUR."""
     since = spend.observed_since
     if since is None or spend.at - since < SPIKE_LEARNING or not spend.recent:
         return None
     seconds = Decimal((spend.recent[-1].end - spend.recent[0].start).total_seconds())
     recent = sum((interval.spend for interval in spend.recent), _ZERO) * _HOUR_SECONDS / seconds
-    last = len(spend.hourly) - 1
+    # The time of day is the hour the last hour's window is centred in: 10:00 for a check at 10:30
+    # and for one at 11:00 (whose window is 10:00 to 11:00).
+    middle = len(spend.hourly) - 1 - _hours_between(_hour_of(spend.at - SPIKE_WINDOW / 2), _hour_of(spend.at))
     same_time_of_day = [
         spend.hourly[index]
         for day in range(1, 8)
         for offset in (-1, 0, 1)
-        if (index := last - day * DAY_HOURS + offset) >= 0
+        if (index := middle - day * DAY_HOURS + offset) >= 0
     ]
     if spend.at - since < timedelta(hours=WEEK_HOURS):
         same_time_of_day += spend.hourly[:-2]  # every hour before the last hour's window
