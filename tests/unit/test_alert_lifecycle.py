@@ -7,6 +7,7 @@ from balance_monitor.alert_lifecycle import (
     MAX_CLOCK_SKEW,
     AlertState,
     CheckOutcome,
+    Notification,
     NotificationKind,
     Observation,
     Status,
@@ -17,7 +18,7 @@ from balance_monitor.alert_lifecycle import (
     without_future,
 )
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
-from balance_monitor.spend import Estimate
+from balance_monitor.spend import Estimate, SpendEvent
 
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
 REMINDER = timedelta(hours=24)
@@ -336,15 +337,138 @@ def test_since_is_when_the_current_state_began_after_several_changes():
 def test_a_state_from_the_future_keeps_its_status_and_forgets_its_times():
     future = START + timedelta(days=1500)
     poisoned = AlertState(
-        status=Status.LOW, since=future, last_check_at=future, last_notified_at=future, version=7, spend={"CNY": 1}
+        status=Status.LOW,
+        since=future,
+        last_check_at=future,
+        last_check_failed=True,
+        consecutive_failures=2,
+        last_notified_at=future,
+        version=7,
+        spend={"CNY": 1},
     )
 
     repaired = without_future(poisoned, START)
     state, sent = run([balances(CNY="10.00")], state=repaired)
 
-    assert (repaired.status, repaired.version, repaired.spend) == (Status.LOW, 7, {})
-    assert (repaired.since, repaired.last_check_at, repaired.last_notified_at) == (None, None, None)
+    assert repaired == AlertState(status=Status.LOW, consecutive_failures=2, version=7)
     assert sent == [(NotificationKind.REMINDER, Status.LOW)]  # the reminder the future had held back
     assert state.since == START
     assert without_future(poisoned, future - MAX_CLOCK_SKEW) is poisoned
     assert without_future(poisoned, future - MAX_CLOCK_SKEW - timedelta(seconds=1)) is not poisoned
+
+
+def test_an_ok_check_without_a_balance_report_is_refused():
+    with pytest.raises(ValueError, match=r"^an OK observation must carry its balance report$"):
+        evaluate(
+            AlertState(),
+            Observation(CheckOutcome.OK),
+            checked_at=START,
+            thresholds=THRESHOLDS,
+            reminder_interval=REMINDER,
+        )
+
+
+def test_a_failing_monitors_alert_carries_the_failed_check_and_no_estimates():
+    state, _ = run([balances(CNY="10.00"), FAILED, FAILED])
+    third_failure = START + 3 * STEP
+
+    evaluation = evaluate(state, FAILED, checked_at=third_failure, thresholds=THRESHOLDS, reminder_interval=REMINDER)
+
+    assert evaluation.notification == Notification(
+        kind=NotificationKind.ALERT,
+        status=Status.FAILING,
+        previous_status=Status.LOW,
+        since=third_failure,
+        checked_at=third_failure,
+        observation=FAILED,
+        consecutive_failures=3,
+        estimates={},
+        events=(),
+    )
+    assert (evaluation.estimates, evaluation.events) == ({}, ())
+
+
+def test_a_reminder_says_since_when_the_state_lasts_and_what_is_being_spent():
+    low = balances(CNY="10.00", USD="10.00")
+    state, _ = run([low] * 96)  # a day of checks at the same balance
+    a_day_later = START + 96 * STEP
+
+    evaluation = evaluate(state, low, checked_at=a_day_later, thresholds=THRESHOLDS, reminder_interval=REMINDER)
+
+    nothing_spent = Estimate(Decimal("0.0000"), None, None)
+    assert evaluation.notification == Notification(
+        kind=NotificationKind.REMINDER,
+        status=Status.LOW,
+        previous_status=Status.LOW,
+        since=START,
+        checked_at=a_day_later,
+        observation=low,
+        consecutive_failures=0,
+        estimates={"CNY": nothing_spent, "USD": nothing_spent},
+        events=(),
+    )
+    assert evaluation.estimates == {"CNY": nothing_spent, "USD": nothing_spent}
+
+
+@pytest.mark.parametrize(
+    ("top_up", "runway_days", "runway_until", "status", "notified"),
+    [
+        ("36.00", "4.49", datetime(2026, 11, 30, 3, 0, 36, tzinfo=UTC), Status.RUNWAY_SHORT, None),
+        ("36.24", "4.50", datetime(2026, 11, 30, 3, 15, tzinfo=UTC), Status.HEALTHY, NotificationKind.RECOVERY),
+    ],
+)
+def test_a_top_up_ends_a_short_runway_only_if_it_lifts_the_runway_well_above_the_limit(
+    top_up, runway_days, runway_until, status, notified
+):
+    state, _ = runway_checks("2.99")  # 71.76 CNY left at 24 a day, at 15:00
+    assert state.status is Status.RUNWAY_SHORT
+
+    evaluation = evaluate(
+        state,
+        balances(CNY=str(Decimal("71.76") + Decimal(top_up))),
+        checked_at=state.last_check_at + STEP,
+        thresholds=Thresholds(),
+        reminder_interval=REMINDER,
+    )
+
+    assert evaluation.state.status is status
+    assert (evaluation.notification.kind if evaluation.notification else None) is notified
+    assert evaluation.estimates == {"CNY": Estimate(Decimal("24.0000"), Decimal(runway_days), runway_until)}
+    assert evaluation.events == (SpendEvent("top_up", "CNY", Decimal(top_up)),)
+
+
+def granted_and_paid(granted: str, topped_up: str) -> Observation:
+    total = Decimal(granted) + Decimal(topped_up)
+    balance = CurrencyBalance("CNY", total, Decimal(granted), Decimal(topped_up))
+    return Observation(CheckOutcome.OK, report=BalanceReport(is_available=True, balances={"CNY": balance}))
+
+
+@pytest.mark.parametrize(
+    ("spike_factor", "events", "runway_days", "status"),
+    [
+        ("3", (SpendEvent("expiry", "CNY", Decimal("1.00")),), "3.04", Status.HEALTHY),  # 1.00 > 3 x 0.25 expected
+        ("4", (), "2.76", Status.RUNWAY_SHORT),  # 1.00 is not more than 4 x 0.25 expected: it was spent
+    ],
+)
+def test_granted_credit_that_vanishes_faster_than_the_spike_factor_allows_expired(
+    spike_factor, events, runway_days, status
+):
+    # Seven hours spending paid credit at 24 a day while 1.00 of granted credit sits unused, then
+    # the granted credit is gone in one 15-minute interval with the paid credit untouched.
+    paid = [str(Decimal(80) - Decimal("0.25") * index) for index in range(29)]
+    observations = [granted_and_paid("1.00", amount) for amount in paid] + [granted_and_paid("0.00", paid[-1])]
+    state = AlertState()
+    for index, observation in enumerate(observations):
+        evaluation = evaluate(
+            state,
+            observation,
+            checked_at=START + index * STEP,
+            thresholds=Thresholds(),
+            reminder_interval=REMINDER,
+            spike_factor=Decimal(spike_factor),
+        )
+        state = evaluation.state
+
+    assert evaluation.events == events
+    assert evaluation.estimates["CNY"].runway_days == Decimal(runway_days)
+    assert evaluation.state.status is status

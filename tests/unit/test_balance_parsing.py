@@ -95,63 +95,106 @@ def _entry(**fields: object) -> str:
     return json.dumps({"is_available": True, "balance_infos": [{"currency": "CNY", **fields}]})
 
 
+def _entries(*entries: dict[str, object]) -> str:
+    return json.dumps({"is_available": True, "balance_infos": list(entries)})
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("<html><body>502 Bad Gateway</body></html>", "not valid JSON"),
-        ('{"is_available": true, "balance_infos": [{"currency": "CNY", "total_bal', "not valid JSON"),
-        ("", "not valid JSON"),
-        (b"\xff\xfe\x00", "not valid JSON"),
-        ("[" * 5000 + "]" * 5000, "response is not"),  # too deep to parse, or (3.13) not an object
-        ("[]", "not a JSON object"),
-        ('"balance"', "not a JSON object"),
-        ('{"balance_infos": [{"currency": "CNY", "amount": 1}]}', "is_available"),
-        ('{"is_available": "yes", "balance_infos": [{"currency": "CNY", "amount": 1}]}', "is_available"),
+        ("<html><body>502 Bad Gateway</body></html>", "response is not valid JSON"),
+        ('{"is_available": true, "balance_infos": [{"currency": "CNY", "total_bal', "response is not valid JSON"),
+        ("", "response is not valid JSON"),
+        (b"\xff\xfe\x00", "response is not valid JSON"),
+        ("[]", "response is not a JSON object"),
+        ('"balance"', "response is not a JSON object"),
+        ('{"balance_infos": [{"currency": "CNY", "amount": 1}]}', "is_available is missing or not true/false"),
+        (
+            '{"is_available": "yes", "balance_infos": [{"currency": "CNY", "amount": 1}]}',
+            "is_available is missing or not true/false",
+        ),
         ('{"is_available": true, "balance_infos": []}', "balance_infos is missing or empty"),
         ('{"is_available": true, "balance_infos": {"CNY": 1}}', "balance_infos is missing or empty"),
-        ('{"is_available": true, "balance_infos": ["CNY"]}', "is not an object"),
-        ('{"is_available": true, "balance_infos": [{"amount": 1}]}', "has no currency"),
-        ('{"is_available": true, "balance_infos": [{"currency": "EUR", "amount": 1}]}', "unknown currency 'EUR'"),
+        ('{"is_available": true, "balance_infos": ["CNY"]}', "balance_infos[0] is not an object"),
+        ('{"is_available": true, "balance_infos": [{"amount": 1}]}', "balance_infos[0] has no currency"),
+        (
+            '{"is_available": true, "balance_infos": [{"currency": "EUR", "amount": 1}]}',
+            "balance_infos[0] has unknown currency 'EUR'",
+        ),
+        (
+            _entry(currency="<script>alert(1)</script>", amount=1),
+            "balance_infos[0] has unknown currency '<SCRIPT>ALER'",
+        ),
         ('{"is_available": true, "balance_infos": [{"currency": "CNY"}]}', "no balance_infos entry has an amount"),
-        (_entry(total_balance=float("nan")), "NaN"),
-        (_entry(total_balance=float("inf")), "Infinity"),
-        (_entry(total_balance="NaN"), "is not a number"),
-        (_entry(total_balance="Infinity"), "is not a number"),
-        (_entry(total_balance="1e3"), "is not a number"),
-        (_entry(total_balance="1_000.00"), "is not a number"),
-        (_entry(total_balance="ten"), "is not a number"),
-        (_entry(total_balance=True), "is not a number"),
-        (_entry(total_balance=[1]), "is not a number"),
-        (_entry(total_balance="-5.00"), "is negative"),
-        (_entry(amount=-0.01), "is negative"),
-        (_entry(total_balance="99999999999999.00"), "implausibly large"),
-        ('{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": 1e400}]}', "implausibly large"),
+        (_entry(total_balance=float("nan")), "response contains NaN"),
+        (_entry(total_balance=float("inf")), "response contains Infinity"),
+        (_entry(total_balance="NaN"), "balance_infos[0].total_balance is not a number"),
+        (_entry(total_balance="Infinity"), "balance_infos[0].total_balance is not a number"),
+        (_entry(total_balance="1e3"), "balance_infos[0].total_balance is not a number"),
+        (_entry(total_balance="1_000.00"), "balance_infos[0].total_balance is not a number"),
+        (_entry(total_balance="ten"), "balance_infos[0].total_balance is not a number"),
+        (_entry(total_balance=True), "balance_infos[0].total_balance is not a number"),
+        (_entry(total_balance=[1]), "balance_infos[0].total_balance is not a number"),
+        (_entry(total_balance="-5.00"), "balance_infos[0].total_balance is negative"),
+        (_entry(amount=-0.01), "balance_infos[0].amount is negative"),
+        (
+            _entries({"currency": "USD", "amount": "1.00"}, {"currency": "CNY", "granted_balance": "lots"}),
+            "balance_infos[1].granted_balance is not a number",
+        ),
+        (
+            _entries({"currency": "USD", "amount": "1.00"}, {"currency": "CNY", "topped_up_balance": "-1.00"}),
+            "balance_infos[1].topped_up_balance is negative",
+        ),
+        (_entry(total_balance="99999999999999.00"), "balance_infos[0].total_balance is implausibly large"),
+        (_entry(total_balance="1000000000000.01"), "balance_infos[0].total_balance is implausibly large"),
+        (
+            '{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": 1e400}]}',
+            "balance_infos[0].amount is implausibly large",
+        ),
         (
             '{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": 1e-200}]}',
-            r"balance_infos\[0\].amount has more than 10 decimal places",
+            "balance_infos[0].amount has more than 10 decimal places",
         ),
         (
             '{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": 1.12345678901}]}',
-            r"balance_infos\[0\].amount has more than 10 decimal places",
+            "balance_infos[0].amount has more than 10 decimal places",
         ),
         (
             '{"is_available": true, "balance_infos": [{"currency": "CNY", "amount": '
             "12345678901.12345678901234567890123456789}]}",
-            "more than 10 decimal places",
+            "balance_infos[0].amount has more than 10 decimal places",
         ),
-        (_entry(total_balance="5.00", amount=6), "disagree"),
+        (_entry(total_balance="5.00", amount=6), "balance_infos[0] has amount and total_balance that disagree"),
     ],
 )
 def test_bad_bodies_give_a_clear_error(body, message):
-    with pytest.raises(ResponseFormatError, match=message):
+    with pytest.raises(ResponseFormatError) as error:
         parse_balance_response(body)
+
+    assert str(error.value) == message
+
+
+def test_a_body_nested_too_deep_gives_a_clear_error():
+    with pytest.raises(ResponseFormatError) as error:
+        parse_balance_response("[" * 5000 + "]" * 5000)
+
+    # Too deep to parse, or (Python 3.13, which parses it) not an object.
+    assert str(error.value) in ("response is not valid JSON", "response is not a JSON object")
+
+
+def test_the_largest_plausible_amount_is_accepted():
+    balance = parse_balance_response(_entry(total_balance="1000000000000.00")).balances["CNY"]
+
+    assert balance.total == Decimal("1000000000000.00")
 
 
 def test_the_same_currency_twice_is_an_error():
     body = json.dumps({"is_available": True, "balance_infos": [LIVE["balance_infos"][0]] * 2})
 
-    with pytest.raises(ResponseFormatError, match="CNY appears twice"):
+    with pytest.raises(ResponseFormatError) as error:
         parse_balance_response(body)
+
+    assert str(error.value) == "currency CNY appears twice in balance_infos"
 
 
 _json_values = st.recursive(
