@@ -549,3 +549,18 @@ def test_a_daily_job_an_hour_early_or_late_judged_on_the_hour_is_not_a_spike(hou
 
     assert at == START + timedelta(days=8, hours=11 + hours_late)
     assert estimate(spend, at, spike_factor=FACTOR).spike is None
+
+
+def test_with_checks_every_five_minutes_the_time_of_day_is_the_middle_of_the_last_hour():
+    # A job spends 4 from 07:00 to 08:00 every day for eight days; on the ninth it starts at 08:25.
+    # Judged at 09:25, the last hour (08:25 to 09:25) is centred in the 8 o'clock hour, whose
+    # neighbours include 07:00, the job's usual hour: this is the job, late, not a leak.
+    five_minutes = timedelta(minutes=5)
+    per_step = Decimal(4) / 12
+    eight_days = [per_step if 85 <= index % 288 <= 96 else Decimal(0) for index in range(1, 8 * 288 + 1)]
+    ninth_morning = [per_step if index >= 102 else Decimal(0) for index in range(1, 114)]
+
+    spend, _, at = spends([Decimal(0), *eight_days, *ninth_morning], step=five_minutes)
+
+    assert at == START + timedelta(days=8, hours=9, minutes=25)
+    assert estimate(spend, at, spike_factor=FACTOR).spike is None
