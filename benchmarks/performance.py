@@ -30,6 +30,7 @@ import argparse
 import importlib.metadata
 import io
 import json
+import math
 import os
 import platform
 import shutil
@@ -44,6 +45,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,11 +146,12 @@ def main() -> int:
         os.environ.update(function)
         day, metric_series = checks_in_one_container(times, aws, CHECKS_A_DAY)
         check_item_bytes = last_check_item_bytes(stack.table_name)
+        state_bytes = week_old_state_item_bytes()
         stack.seed_checks(before=FIRST_CHECK, count=365 * CHECKS_A_DAY, step=SCHEDULE)
         with_a_year, _ = checks_in_one_container(times, aws, 1)
     aws.stop()
 
-    rows, per_check = summarise(cold, day, with_a_year[0], metric_series, check_item_bytes, args.artifact)
+    rows, per_check = summarise(cold, day, with_a_year[0], metric_series, check_item_bytes, state_bytes, args.artifact)
     print(
         f"\nMeasured on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{datetime.now(UTC):%Y-%m-%d}; {args.runs} cold starts of each program.\n"
@@ -332,12 +335,32 @@ def last_check_item_bytes(table_name: str) -> int:
     return item_bytes(newest)
 
 
+def week_old_state_item_bytes() -> int:
+    """The state item of an account a week into steady use: by then it holds a week of hourly
+    spend (170 amounts a currency), which a day of checks does not show."""
+    from balance_monitor.adapters.history_table import _serialize, _state_item
+    from balance_monitor.alert_lifecycle import AlertState, CheckOutcome, Observation, evaluate
+    from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+    from sandbox.usage import patterns, steps
+
+    steady = next(pattern for pattern in patterns() if pattern.name == "steady")
+    state = AlertState()
+    for step in steps(steady, days=8):
+        balance = CurrencyBalance("CNY", step.balance, Decimal(0), step.balance)
+        observation = Observation(CheckOutcome.OK, BalanceReport(True, {"CNY": balance}))
+        state = evaluate(
+            state, observation, checked_at=step.at, thresholds=Thresholds(), reminder_interval=timedelta(hours=24)
+        ).state
+    return item_bytes(_serialize(_state_item("default", state)))
+
+
 def summarise(
     cold: dict[str, list[Run]],
     day: list[Run],
     with_a_year: Run,
     metric_series: set[MetricSeries],
     check_item_bytes: int,
+    state_bytes: int,
     artifact: Path,
 ) -> tuple[list[list[str]], cost.PerCheck]:
     def median_seconds(name: str) -> float:
@@ -358,6 +381,11 @@ def summarise(
     )
     year_ok = with_a_year.capacity == warm_capacity and with_a_year.requests == warm_requests
     log_bytes = statistics.median(run.output_bytes for run in handler)
+    # A transaction bills twice each item's size in 1 KB units; a consistent read, 4 KB units.
+    week_capacity = Counter(
+        read=math.ceil(state_bytes / 4096),
+        write=2 * (math.ceil(state_bytes / 1024) + math.ceil(check_item_bytes / 1024)),
+    )
     rows = [
         ["Cold start: handler, fresh process to check done (median)", _ms(median_seconds("handler")), "", ""],
         ["Cold start: floor, same I/O (median)", _ms(median_seconds("floor")), "", ""],
@@ -390,6 +418,12 @@ def summarise(
             _met(warm_ok),
         ],
         ["DynamoDB capacity: warm check", _capacity(warm_capacity), "", ""],
+        [
+            "DynamoDB capacity: a check a week in (state item of one currency)",
+            f"{_capacity(week_capacity)} ({state_bytes:,} bytes)",
+            "",
+            "",
+        ],
         ["History item per check", f"{check_item_bytes} bytes", "", ""],
         [
             "DynamoDB capacity and requests: with a year of history (35,040 checks)",
@@ -405,7 +439,7 @@ def summarise(
     per_check = cost.PerCheck(
         seconds=median_seconds("handler"),
         dynamodb_read_units=float(warm_capacity["read"]),
-        dynamodb_write_units=float(warm_capacity["write"]),
+        dynamodb_write_units=float(week_capacity["write"]),
         secret_reads=first.requests["secretsmanager"],
         log_bytes=log_bytes,
         metric_series=len(metric_series),
