@@ -1,0 +1,55 @@
+"""Every list the README gives of states, severities, kinds and message attributes is the
+code's own: a filter policy written from the docs must not silently drop an alert."""
+
+import re
+from pathlib import Path
+
+from balance_monitor.alert_lifecycle import SEVERITY, CheckOutcome, Notification, NotificationKind, Observation, Status
+from balance_monitor.alert_messages import render_alert
+from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+STATES = [status.value for status in Status]
+SEVERITIES = list(dict.fromkeys(SEVERITY.values()))  # info, warning, critical
+KINDS = [kind.value for kind in NotificationKind]
+
+
+def listed(values: list[str]) -> str:
+    return ", ".join(f"`{value}`" for value in values)
+
+
+def attributes_of_an_alert() -> list[str]:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    report = BalanceReport(True, {"CNY": CurrencyBalance("CNY", Decimal(1))})
+    notification = Notification(
+        NotificationKind.ALERT, Status.LOW, Status.HEALTHY, at, at, Observation(CheckOutcome.OK, report), 0
+    )
+    return list(render_alert(notification, account="default", thresholds=Thresholds()).attributes)
+
+
+def test_the_filter_policy_paragraph_names_every_attribute_and_value():
+    paragraph = " ".join(README[README.index("filter on the message attributes") :].split("\n\n")[0].split())
+    values = {"state": STATES, "severity": SEVERITIES, "kind": KINDS}
+
+    expected = "filter on the message attributes " + ", ".join(
+        f"`{name}` ({listed(values[name])})" if name in values else f"`{name}`" for name in attributes_of_an_alert()
+    )
+    assert paragraph == re.sub(r", (`kind`)", r" and \1", expected) + "."
+
+
+def test_the_alert_documents_fields_list_every_state_and_kind():
+    rows = {line.split("|")[1].strip(): line for line in README.splitlines() if line.startswith("| `")}
+
+    assert re.findall(r"`(\w+)`", rows["`state`, `previous_state`"].split("|")[3]) == STATES
+    assert re.findall(r"`(\w+)`", rows["`kind`"].split("|")[3]) == KINDS
+    assert re.findall(r"`(\w+)`", rows["`severity`"].split("|")[3]) == SEVERITIES
+
+
+def test_the_states_table_gives_each_state_its_severity():
+    table = README[README.index("| State | Entered when | Severity |") :].split("\n\n")[0].splitlines()[2:]
+
+    documented = {row.split("|")[1].strip(" `"): row.split("|")[3].split()[0] for row in table}
+    assert documented == {status.value: SEVERITY[status] for status in Status}
