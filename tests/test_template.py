@@ -7,9 +7,12 @@ import re
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from balance_monitor.adapters import history_table
-from balance_monitor.settings import NUMERIC_SETTINGS, Settings, SlackSettings
+from balance_monitor.errors import ConfigurationError
+from balance_monitor.settings import NUMERIC_SETTINGS, THRESHOLDS_PATTERN, Settings, SlackSettings, parse_thresholds
 from sandbox.aws import load_template
 
 TEMPLATE = load_template()
@@ -259,3 +262,28 @@ def test_the_templates_bounds_on_a_number_are_the_functions(variable):
     assert RESOURCES["BalanceCheckFunction"]["Properties"]["Environment"]["Variables"][variable] == {"Ref": parameter}
     assert (Decimal(str(spec["MinValue"])), Decimal(str(spec["MaxValue"]))) == (bounds.least, bounds.most)
     assert bounds.least <= Decimal(str(spec["Default"])) <= bounds.most
+
+
+def test_the_templates_threshold_pattern_is_the_functions_grammar():
+    assert TEMPLATE["Parameters"]["LowBalanceThreshold"]["AllowedPattern"] == THRESHOLDS_PATTERN
+
+
+_PREFIXES = st.sampled_from(["", "CNY=", "cny = ", "Cny=", "USD=", " usd =", "EUR=", "=", "CNY", "USD=="])
+_AMOUNTS = st.from_regex(r"\d{1,14}(\.\d{0,8})?", fullmatch=True) | st.sampled_from(["", "-1", "1e3", "nan"])
+_ITEMS = st.tuples(_PREFIXES, _AMOUNTS).map("".join)
+_THRESHOLDS = st.lists(_ITEMS, min_size=1, max_size=4).flatmap(
+    lambda items: st.sampled_from([",", ", ", " , ", ",,"]).map(lambda comma: comma.join(items))
+) | st.text(alphabet="0123456789., =CNYUSDcnyusdE-", max_size=24)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=_THRESHOLDS)
+def test_cloudformation_accepts_a_threshold_exactly_when_the_function_does(text):
+    template_accepts = re.fullmatch(TEMPLATE["Parameters"]["LowBalanceThreshold"]["AllowedPattern"], text)
+    try:
+        parse_thresholds(text)
+        function_accepts = True
+    except ConfigurationError:
+        function_accepts = False
+
+    assert bool(template_accepts) is function_accepts

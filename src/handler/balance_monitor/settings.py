@@ -18,7 +18,26 @@ from balance_monitor.errors import ConfigurationError
 
 DEFAULT_BASE_URL = "https://api.deepseek.com"
 DEFAULT_ACCOUNT = "default"
-_NUMBER = re.compile(r"\d{1,12}(\.\d{1,6})?")
+_AMOUNT = r"\d{1,12}(\.\d{1,6})?"
+_NUMBER = re.compile(_AMOUNT)
+_CURRENCY_ORDER = ("", *sorted(KNOWN_CURRENCIES))  # the threshold for every currency, then CNY, USD
+
+
+def _currency_amount(code: str) -> str:
+    letters = "".join(f"[{letter}{letter.lower()}]" for letter in code)
+    return f"{letters} *= *{_AMOUNT}"
+
+
+# Low-balance thresholds: an amount for every currency, then per currency, each at most once,
+# in the order above; spaces around ',' and '=' and any letter case are fine. Written once, for
+# Python here and for CloudFormation's AllowedPattern (Java) alike.
+_THEN = " *, *"
+THRESHOLDS_PATTERN = (
+    f"^ *({_AMOUNT}({_THEN}{_currency_amount('CNY')})?({_THEN}{_currency_amount('USD')})?"
+    f"|{_currency_amount('CNY')}({_THEN}{_currency_amount('USD')})?"
+    f"|{_currency_amount('USD')}) *$"
+)
+THRESHOLDS = re.compile(THRESHOLDS_PATTERN)
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
@@ -86,26 +105,39 @@ class Settings:
 
 
 def parse_thresholds(text: str) -> Thresholds:
-    """`50` for every currency, `CNY=50,USD=7` per currency, or both: `10,CNY=50`."""
+    """`50` for every currency, `CNY=50,USD=7` per currency, or both: `10,CNY=50`, in that
+    order. THRESHOLDS_PATTERN is the whole grammar; template.yaml's LowBalanceThreshold takes
+    exactly the same (tested)."""
+    if not THRESHOLDS.fullmatch(text):
+        raise _invalid("LOW_BALANCE_THRESHOLD", text, _thresholds_problem(text))
     default: Decimal | None = None
     per_currency: dict[str, Decimal] = {}
-    for part in (piece.strip() for piece in text.split(",")):
+    for part in text.split(","):
         currency, _, amount = part.rpartition("=")
-        currency = currency.strip().upper()
-        if not _NUMBER.fullmatch(amount.strip()):
-            raise _invalid("LOW_BALANCE_THRESHOLD", text, f"{part!r} is not a non-negative number")
-        value = Decimal(amount.strip())
-        if not currency:
-            if default is not None or "=" in part:
-                raise _invalid("LOW_BALANCE_THRESHOLD", text, "give at most one threshold for every currency")
-            default = value
-        elif currency not in KNOWN_CURRENCIES:
-            raise _invalid("LOW_BALANCE_THRESHOLD", text, f"unknown currency {currency!r}")
-        elif currency in per_currency:
-            raise _invalid("LOW_BALANCE_THRESHOLD", text, f"{currency} is given twice")
+        if currency.strip(" "):
+            per_currency[currency.strip(" ").upper()] = Decimal(amount.strip(" "))
         else:
-            per_currency[currency] = value
+            default = Decimal(amount.strip(" "))
     return Thresholds(default=default, per_currency=per_currency)
+
+
+def _thresholds_problem(text: str) -> str:
+    """What is wrong with thresholds the grammar refuses, in a user's terms."""
+    seen: list[str] = []
+    for part in (piece.strip(" ") for piece in text.split(",")):
+        currency, equals, amount = part.rpartition("=")
+        currency = currency.strip(" ").upper()
+        if not _NUMBER.fullmatch(amount.strip(" ")):
+            return f"{part!r} is not a non-negative number (at most 12 digits and 6 decimals)"
+        if equals and not currency:
+            return f"{part!r} names no currency"
+        if currency and currency not in _CURRENCY_ORDER:
+            return f"unknown currency {currency!r}"
+        if currency in seen:
+            return f"{currency} is given twice" if currency else "give at most one threshold for every currency"
+        seen.append(currency)
+    # Each part is well formed and none repeats, so the order is what the grammar refused.
+    return "give the threshold for every currency first, then CNY, then USD"
 
 
 def is_secure_url(url: str) -> bool:
