@@ -52,6 +52,11 @@ def test_optional_settings_have_defaults():
         ("12.5", Thresholds(default=Decimal("12.5"))),
         ("cny=50, usd=7", Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})),
         ("10,CNY=50", Thresholds(default=Decimal(10), per_currency={"CNY": Decimal(50)})),
+        (
+            " 10 , cny = 50.5 , Usd = 7.000001 ",
+            Thresholds(default=Decimal(10), per_currency={"CNY": Decimal("50.5"), "USD": Decimal("7.000001")}),
+        ),
+        ("USD=999999999999.5", Thresholds(per_currency={"USD": Decimal("999999999999.5")})),
     ],
 )
 def test_threshold_forms(text, expected):

@@ -23,20 +23,13 @@ _NUMBER = re.compile(_AMOUNT)
 _CURRENCY_ORDER = ("", *sorted(KNOWN_CURRENCIES))  # the threshold for every currency, then CNY, USD
 
 
-def _currency_amount(code: str) -> str:
-    letters = "".join(f"[{letter}{letter.lower()}]" for letter in code)
-    return f"{letters} *= *{_AMOUNT}"
-
-
 # Low-balance thresholds: an amount for every currency, then per currency, each at most once,
 # in the order above; spaces around ',' and '=' and any letter case are fine. Written once, for
 # Python here and for CloudFormation's AllowedPattern (Java) alike.
+_CNY = f"[Cc][Nn][Yy] *= *{_AMOUNT}"
+_USD = f"[Uu][Ss][Dd] *= *{_AMOUNT}"
 _THEN = " *, *"
-THRESHOLDS_PATTERN = (
-    f"^ *({_AMOUNT}({_THEN}{_currency_amount('CNY')})?({_THEN}{_currency_amount('USD')})?"
-    f"|{_currency_amount('CNY')}({_THEN}{_currency_amount('USD')})?"
-    f"|{_currency_amount('USD')}) *$"
-)
+THRESHOLDS_PATTERN = f"^ *({_AMOUNT}({_THEN}{_CNY})?({_THEN}{_USD})?|{_CNY}({_THEN}{_USD})?|{_USD}) *$"
 THRESHOLDS = re.compile(THRESHOLDS_PATTERN)
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -112,22 +105,22 @@ def parse_thresholds(text: str) -> Thresholds:
         raise _invalid("LOW_BALANCE_THRESHOLD", text, _thresholds_problem(text))
     default: Decimal | None = None
     per_currency: dict[str, Decimal] = {}
-    for part in text.split(","):
+    for part in text.replace(" ", "").split(","):
         currency, _, amount = part.rpartition("=")
-        if currency.strip(" "):
-            per_currency[currency.strip(" ").upper()] = Decimal(amount.strip(" "))
+        if currency:
+            per_currency[currency.upper()] = Decimal(amount)
         else:
-            default = Decimal(amount.strip(" "))
+            default = Decimal(amount)
     return Thresholds(default=default, per_currency=per_currency)
 
 
 def _thresholds_problem(text: str) -> str:
     """What is wrong with thresholds the grammar refuses, in a user's terms."""
     seen: list[str] = []
-    for part in (piece.strip(" ") for piece in text.split(",")):
+    for part in text.replace(" ", "").split(","):
         currency, equals, amount = part.rpartition("=")
-        currency = currency.strip(" ").upper()
-        if not _NUMBER.fullmatch(amount.strip(" ")):
+        currency = currency.upper()
+        if not _NUMBER.fullmatch(amount):
             return f"{part!r} is not a non-negative number (at most 12 digits and 6 decimals)"
         if equals and not currency:
             return f"{part!r} names no currency"
