@@ -33,8 +33,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from balance_cli.check import api_key, check, report_json, report_table
+    from balance_monitor.observability import logger
 
-    report = check(api_key(args.key_file, args.stack), args.base_url)
+    # stdout is the command's answer; a retry's log line goes to stderr.
+    previous = logger.registered_handler.setStream(sys.stderr)
+    try:
+        report = check(api_key(args.key_file, args.stack), args.base_url)
+    finally:
+        logger.registered_handler.setStream(previous or sys.stderr)
     print(json.dumps(report_json(report), indent=2) if args.json else report_table(report))
     return errors.OK if report.is_available else errors.UNAVAILABLE
 

@@ -95,6 +95,19 @@ def test_check_json_parses_and_keeps_exact_amounts(capsys, key_in_environment):
     }
 
 
+def test_check_json_prints_only_the_document_on_stdout_even_when_deepseek_needed_a_retry(
+    capsys, key_in_environment, deepseek
+):
+    deepseek.then(Reply(503))
+
+    code, out, err = run(capsys, "check", "--json")
+
+    assert code == errors.OK
+    assert json.loads(out)["balances"][0]["total"] == "110.00"
+    assert "DeepSeek balance request will be retried" in err
+    assert len(deepseek.requests) == 2
+
+
 @pytest.mark.parametrize(
     ("situation", "code", "message"),
     [
