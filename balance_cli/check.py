@@ -19,6 +19,7 @@ from balance_monitor.balance import BalanceReport
 from balance_monitor.errors import (
     ApiKeyError,
     BalanceFetchError,
+    ConfigurationError,
     InsufficientBalanceError,
     KeyRejectedError,
 )
@@ -42,13 +43,22 @@ def api_key(key_file: Path | None, stack: str | None) -> str:
     key = os.environ.get("DEEPSEEK_API_KEY", "").strip()
     if not key:
         raise UsageError("no API key: set DEEPSEEK_API_KEY, or pass --key-file FILE or --stack NAME")
-    return parse_api_key(key)
+    try:
+        return parse_api_key(key)
+    except ApiKeyError as exc:
+        raise UsageError(f"DEEPSEEK_API_KEY holds no usable key ({exc})") from None
 
 
 def check(key: str, base_url: str | None) -> BalanceReport:
     try:
-        client = DeepSeekClient(parse_base_url(base_url or os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL))
-        return client.fetch_balance(key, time.monotonic() + TIMEOUT_SECONDS)
+        if base_url:
+            url = parse_base_url(base_url, "--base-url")
+        else:
+            url = parse_base_url(os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL)
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        return DeepSeekClient(url).fetch_balance(key, time.monotonic() + TIMEOUT_SECONDS)
     except KeyRejectedError as exc:
         raise CommandError(f"{exc}: check the key", errors.KEY_REJECTED) from None
     except InsufficientBalanceError as exc:

@@ -25,16 +25,23 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
 def time_range(since: str | None, start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime]:
-    try:
-        until = parse_timestamp(end) if end else now
-        if start:
-            return parse_timestamp(start), until
-    except ValueError as exc:
-        raise UsageError(f"{exc}: give times like 2026-11-25T08:00:00Z") from None
+    until = _moment("--to", end) if end else now
+    if start:
+        begin = _moment("--from", start)
+        if begin > until:
+            raise UsageError(f"--from {start} is after --to {end or 'now'}: swap them, or widen the range")
+        return begin, until
     match = _DURATION.fullmatch((since or "7d").strip())
     if not match:
         raise UsageError(f"--since {since!r}: give a duration like 90m, 24h or 7d")
     return until - timedelta(**{_UNITS[match[2]]: int(match[1])}), until
+
+
+def _moment(flag: str, text: str) -> datetime:
+    try:
+        return parse_timestamp(text)
+    except ValueError:
+        raise UsageError(f"{flag} {text!r} is not a time with its zone: give one like 2026-11-25T08:00:00Z") from None
 
 
 def read_history(table_name: str, account: str, start: datetime, end: datetime) -> list[CheckRecord]:

@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, NoRegionError
+
 from balance_cli import errors
 from balance_cli.errors import EXIT_CODES_HELP, CommandError, UsageError
 
@@ -25,10 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except CommandError as exc:
-        print(f"deepseek-balance {args.command}: {exc}", file=sys.stderr)
-        return exc.code
+        failure = exc
+    except NoRegionError:
+        failure = UsageError("no AWS region: set AWS_REGION, or run `aws configure`")
+    except BotoCoreError as exc:  # AWS unreachable, say: one line, not a traceback
+        failure = CommandError(f"could not reach AWS: {exc}")
     except KeyboardInterrupt:
         return errors.FAILED
+    print(f"deepseek-balance {args.command}: {failure}", file=sys.stderr)
+    return failure.code
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -65,6 +72,7 @@ def _report(args: argparse.Namespace) -> int:
     from balance_cli.stack import function_threshold, stack_outputs
     from balance_monitor.adapters.history_table import HistoryTable
     from balance_monitor.balance import Thresholds
+    from balance_monitor.errors import ConfigurationError
     from balance_monitor.settings import parse_thresholds
 
     records = _records(args)
@@ -72,9 +80,16 @@ def _report(args: argparse.Namespace) -> int:
     if threshold is None and args.stack:
         function = stack_outputs(args.stack).function_name
         threshold = function_threshold(function) if function else None
-    thresholds = parse_thresholds(threshold) if threshold else Thresholds()
+    try:
+        where = "--threshold" if args.threshold else "LOW_BALANCE_THRESHOLD"
+        thresholds = parse_thresholds(threshold, where) if threshold else Thresholds()
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
     title = f"DeepSeek balance, account {args.account}"
-    chart = draw(records, thresholds, title, args.output, svg=args.svg)
+    try:
+        chart = draw(records, thresholds, title, args.output, svg=args.svg)
+    except OSError as exc:
+        raise UsageError(f"--output {args.output}: {exc.strerror or exc}") from None
     state = HistoryTable(boto3.client("dynamodb"), _table_name(args)).load_state(args.account)
     summary = {
         "png": str(chart.png),
@@ -96,6 +111,8 @@ def _report(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from balance_cli.demo import run_demo
 
+    if not 1 <= args.days <= 365:
+        raise UsageError(f"--days {args.days}: give a number of days from 1 to 365")
     return run_demo(args.output, days=args.days, verbose=args.verbose, messages=args.messages, svg=args.svg)
 
 

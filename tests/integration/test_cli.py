@@ -354,3 +354,77 @@ def test_history_finds_the_table_through_the_stacks_outputs(capsys, monitor, dep
 
     assert code == errors.OK
     assert len(json.loads(out)) == 8
+
+
+UNSET = None
+BAD_INPUT = [
+    (
+        ["check"],
+        {"DEEPSEEK_API_KEY": '{"api_key": '},
+        "check: DEEPSEEK_API_KEY holds no usable key (the API key secret is not valid JSON)",
+        errors.USAGE,
+    ),
+    (
+        ["check", "--base-url", "http://example.com"],
+        {},
+        "check: --base-url='http://example.com' is invalid: use https (http only for localhost)",
+        errors.USAGE,
+    ),
+    (
+        ["history", "--table", "TABLE"],
+        {"AWS_DEFAULT_REGION": UNSET, "AWS_REGION": UNSET},
+        "history: no AWS region: set AWS_REGION, or run `aws configure`",
+        errors.USAGE,
+    ),
+    (
+        ["history", "--table", "TABLE"],
+        {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"},
+        "history: could not read table 'balance-monitor-history': history table query failed (EndpointConnectionError)",
+        errors.FAILED,
+    ),
+    (
+        ["report", "--table", "TABLE", *RANGE, "--threshold", "CNY=abc"],
+        {},
+        "report: --threshold='CNY=abc' is invalid: 'CNY=abc' is not a non-negative number "
+        "(at most 12 digits and 6 decimals)",
+        errors.USAGE,
+    ),
+    (
+        ["report", "--table", "TABLE", *RANGE, "--output", "/nonexistent/dir/x.png"],
+        {},
+        "report: --output /nonexistent/dir/x.png: No such file or directory",
+        errors.USAGE,
+    ),
+    (["demo", "--days", "0"], {}, "demo: --days 0: give a number of days from 1 to 365", errors.USAGE),
+    (
+        ["history", "--table", "TABLE", "--from", "yesterday"],
+        {},
+        "history: --from 'yesterday' is not a time with its zone: give one like 2026-11-25T08:00:00Z",
+        errors.USAGE,
+    ),
+    (
+        ["history", "--table", "TABLE", "--from", "2026-11-26T00:00:00Z", "--to", "2026-11-25T00:00:00Z"],
+        {},
+        "history: --from 2026-11-26T00:00:00Z is after --to 2026-11-25T00:00:00Z: swap them, or widen the range",
+        errors.USAGE,
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "environment", "line", "code"), BAD_INPUT, ids=[" ".join(c[0]) for c in BAD_INPUT])
+def test_bad_input_is_one_line_naming_what_to_fix_and_the_documented_exit_code(
+    capsys, monkeypatch, monitor, key_in_environment, argv, environment, line, code
+):
+    make_history(monitor, capsys)
+    argv = [monitor.stack.table_name if arg == "TABLE" else arg for arg in argv]
+    with monkeypatch.context() as patch:
+        for name, value in environment.items():
+            if value is UNSET:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+
+        exit_code, out, err = run(capsys, *argv)
+
+    assert (err, exit_code) == (f"deepseek-balance {line}\n", code)
+    assert out == ""

@@ -93,7 +93,7 @@ def test_several_accounts_each_with_optional_thresholds_and_runway():
         ({}, "no API key"),
         ({"api_key": ""}, "no API key"),
         ({"api_key": " "}, "empty"),
-        ({"api_key": "sk-cccccccccccc", "low_balance_threshold": "lots"}, "LOW_BALANCE_THRESHOLD='lots' is invalid"),
+        ({"api_key": "sk-cccccccccccc", "low_balance_threshold": "lots"}, "low_balance_threshold='lots' is invalid"),
         ({"api_key": "sk-cccccccccccc", "runway_alert_days": -1}, "runway_alert_days='-1' is invalid"),
         ("sk-cccccccccccc", "is not an object"),
     ],

@@ -97,12 +97,12 @@ class Settings:
         )
 
 
-def parse_thresholds(text: str) -> Thresholds:
+def parse_thresholds(text: str, name: str = "LOW_BALANCE_THRESHOLD") -> Thresholds:
     """`50` for every currency, `CNY=50,USD=7` per currency, or both: `10,CNY=50`, in that
     order. THRESHOLDS_PATTERN is the whole grammar; template.yaml's LowBalanceThreshold takes
-    exactly the same (tested)."""
+    exactly the same (tested). `name` is where the text came from, for the error."""
     if not THRESHOLDS.fullmatch(text):
-        raise _invalid("LOW_BALANCE_THRESHOLD", text, _thresholds_problem(text))
+        raise _invalid(name, text, _thresholds_problem(text))
     default: Decimal | None = None
     per_currency: dict[str, Decimal] = {}
     for part in text.replace(" ", "").split(","):
@@ -141,14 +141,14 @@ def is_secure_url(url: str) -> bool:
     )
 
 
-def parse_base_url(url: str) -> str:
+def parse_base_url(url: str, name: str = "DEEPSEEK_BASE_URL") -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _invalid("DEEPSEEK_BASE_URL", url, "expected an http(s) URL")
+        raise _invalid(name, url, "expected an http(s) URL")
     if not is_secure_url(url):
-        raise _invalid("DEEPSEEK_BASE_URL", url, "use https (http only for localhost)")
+        raise _invalid(name, url, "use https (http only for localhost)")
     if parts.query or parts.fragment:
-        raise _invalid("DEEPSEEK_BASE_URL", url, "no query or fragment allowed")
+        raise _invalid(name, url, "no query or fragment allowed")
     return url.strip().rstrip("/")
 
 

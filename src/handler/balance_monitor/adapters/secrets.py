@@ -160,7 +160,7 @@ def _account(name: str, entry: Any) -> AccountConfig:
         return AccountConfig(
             name,
             key,
-            thresholds=parse_thresholds(str(threshold)) if threshold is not None else None,
+            thresholds=parse_thresholds(str(threshold), "low_balance_threshold") if threshold is not None else None,
             runway_alert_days=(
                 parse_number("runway_alert_days", str(runway), NUMERIC_SETTINGS["RUNWAY_ALERT_DAYS"][1])
                 if runway is not None
