@@ -81,6 +81,7 @@ def test_a_per_currency_threshold_overrides_the_default():
         ("LOW_BALANCE_THRESHOLD", "CNY=5,CNY=6", "CNY is given twice"),
         ("LOW_BALANCE_THRESHOLD", "5,6", "give at most one threshold for every currency"),
         ("LOW_BALANCE_THRESHOLD", "=5", "'=5' names no currency"),
+        ("LOW_BALANCE_THRESHOLD", "CNY = 5 , EUR = 6", "unknown currency 'EUR'"),
         ("LOW_BALANCE_THRESHOLD", "USD=7,CNY=50", "give the threshold for every currency first, then CNY, then USD"),
         ("LOW_BALANCE_THRESHOLD", "CNY=5,10", "give the threshold for every currency first, then CNY, then USD"),
         (
