@@ -84,7 +84,7 @@ def run_demo(output: Path, *, days: int = 7, verbose: bool = False, messages: bo
             _say(f"A week of the DeepSeek balance monitor, checked every hour ({days * 24} checks).")
             _say(f"AWS: emulated in-process (moto). DeepSeek: simulated at {deepseek.base_url}.")
             _say("Set DEEPSEEK_API_KEY to check your real account instead.\n")
-            _configure(stack, deepseek.base_url)
+            _configure(stack, LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=deepseek.base_url)
             _play_week(stack, deepseek, days, verbose, messages)
         return _finish_report(stack, output, svg)
 
@@ -141,22 +141,39 @@ def _finish_report(stack: EmulatedStack, output: Path, svg: bool) -> int:
 
 
 def _check_real_account(key: str, verbose: bool) -> int:
+    """One check of the real account with the stack's default parameters (LOW_BALANCE_THRESHOLD
+    and the rest may be set in the environment), exiting as `deepseek-balance check` does."""
+    from balance_cli import errors
+    from balance_monitor.alert_lifecycle import CheckOutcome
+
     stack = create_stack(key)
     base_url = os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")
     _say(f"Checking your DeepSeek account at {base_url}; AWS emulated in-process (moto).\n")
-    _configure(stack, base_url)
-    verdict, logs = _invoke({})
-    _say(verdict or "checked")
+    parameters = {"DeepSeekBaseUrl": base_url}
+    if os.environ.get("LOW_BALANCE_THRESHOLD"):
+        parameters["LowBalanceThreshold"] = os.environ["LOW_BALANCE_THRESHOLD"]
+    _configure(stack, **parameters)
+    _, logs = _invoke({})
     if verbose:
         _say(logs)
     for alert in stack.received_alerts():
         _say(_alert_line(None, alert))
         _say(textwrap.indent(alert.body.rstrip(), "    | ", predicate=lambda line: True))
     [record] = _all_records(stack)
-    report = record.observation.report
+    observation = record.observation
+    report = observation.report
     for currency, balance in report.balances.items() if report else []:
         _say(f"{currency}: total {balance.total}, granted {balance.granted}, topped up {balance.topped_up}")
-    return 0
+    if observation.outcome is CheckOutcome.KEY_REJECTED:
+        _say(f"The key was not accepted: {observation.error}")
+        return errors.KEY_REJECTED
+    if observation.outcome is CheckOutcome.FAILED:
+        _say(f"The balance could not be read: {observation.error}")
+        return errors.UNREADABLE
+    if observation.outcome is CheckOutcome.INSUFFICIENT_BALANCE or (report and not report.is_available):
+        _say("The account cannot serve API calls: top it up at https://platform.deepseek.com/top_up")
+        return errors.UNAVAILABLE
+    return errors.OK
 
 
 def _all_records(stack: EmulatedStack) -> list[Any]:
@@ -169,9 +186,10 @@ def _all_records(stack: EmulatedStack) -> list[Any]:
     return list(table.checks_between("default", now - timedelta(days=1), now + timedelta(days=1)))
 
 
-def _configure(stack: EmulatedStack, base_url: str) -> None:
-    """The function's environment as template.yaml sets it, before the handler first runs."""
-    os.environ.update(stack.function_environment(LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=base_url))
+def _configure(stack: EmulatedStack, **parameters: str) -> None:
+    """The function's environment as template.yaml sets it, with these parameters and the
+    template's defaults, before the handler first runs."""
+    os.environ.update(stack.function_environment(**parameters))
     os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"  # no X-Ray daemon here
     import app
 

@@ -341,6 +341,54 @@ def test_with_a_key_the_demo_checks_the_real_account_once(tmp_path, deepseek):
     assert len(deepseek.requests) == 1
 
 
+def demo_with_a_key(tmp_path, key: str, base_url: str, **environment: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "balance_cli.main", "demo"],
+        cwd=tmp_path,
+        env={**_clean_environment(), "DEEPSEEK_API_KEY": key, "DEEPSEEK_BASE_URL": base_url, **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_checking_a_real_account_uses_the_stacks_default_threshold_or_the_one_given(tmp_path, deepseek):
+    deepseek.set_balance("CNY", topped_up="8.00")
+
+    with_defaults = demo_with_a_key(tmp_path, API_KEY, deepseek.base_url)
+    with_own = demo_with_a_key(tmp_path, API_KEY, deepseek.base_url, LOW_BALANCE_THRESHOLD="CNY=5")
+
+    assert with_defaults.returncode == errors.OK
+    assert "[DeepSeek] Balance low for account default: CNY 8.00 < 10.00" in with_defaults.stdout
+    assert with_own.returncode == errors.OK
+    assert "Balance low" not in with_own.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "reachable", "code", "cause"),
+    [
+        (
+            "sk-wrong-0000",
+            True,
+            errors.KEY_REJECTED,
+            "The key was not accepted: DeepSeek rejected the API key (HTTP 401)",
+        ),
+        (API_KEY, False, errors.UNREADABLE, "The balance could not be read: the connection to DeepSeek failed"),
+    ],
+)
+def test_checking_a_real_account_says_why_a_read_failed_and_exits_as_check_does(
+    tmp_path, deepseek, key, reachable, code, cause
+):
+    base_url = deepseek.base_url if reachable else "http://127.0.0.1:9"
+
+    result = demo_with_a_key(tmp_path, key, base_url)
+
+    assert result.returncode == code, result.stderr
+    assert cause in result.stdout
+    assert key not in result.stdout + result.stderr
+
+
 def _clean_environment() -> dict[str, str]:
     import os
 

@@ -472,3 +472,26 @@ def test_granted_credit_that_vanishes_faster_than_the_spike_factor_allows_expire
     assert evaluation.events == events
     assert evaluation.estimates["CNY"].runway_days == Decimal(runway_days)
     assert evaluation.state.status is status
+
+
+def test_a_reminder_due_at_a_failed_check_waits_for_the_next_reading():
+    low = balances(CNY="10.00")
+    state, _ = run([low])
+    day_later = START + REMINDER
+
+    at_failure = evaluate(state, FAILED, checked_at=day_later, thresholds=THRESHOLDS, reminder_interval=REMINDER)
+    next_reading = evaluate(
+        at_failure.state, low, checked_at=day_later + STEP, thresholds=THRESHOLDS, reminder_interval=REMINDER
+    )
+
+    assert at_failure.notification is None
+    assert at_failure.state.status is Status.LOW
+    assert next_reading.notification.kind is NotificationKind.REMINDER
+    assert next_reading.notification.observation.report is low.report
+
+
+def test_a_failing_monitor_is_reminded_of_while_the_failures_last():
+    state, sent = run([FAILED] * (3 + 4 * 24))  # three failures, then a day more of them
+
+    assert state.status is Status.FAILING
+    assert sent == [(NotificationKind.ALERT, Status.FAILING), (NotificationKind.REMINDER, Status.FAILING)]

@@ -197,8 +197,12 @@ def evaluate(
     kind: NotificationKind | None = None
     if status != previous.status:
         kind = NotificationKind.RECOVERY if status is Status.HEALTHY else NotificationKind.ALERT
-    elif status is not Status.HEALTHY and (
-        previous.last_notified_at is None or checked_at - previous.last_notified_at >= reminder_interval
+    elif (
+        status is not Status.HEALTHY
+        # A reminder of a balance problem waits for a check that read the balance, so that it
+        # can say how things stand; a failing monitor's reminder is about the failures.
+        and (observation.outcome is not CheckOutcome.FAILED or status is Status.FAILING)
+        and (previous.last_notified_at is None or checked_at - previous.last_notified_at >= reminder_interval)
     ):
         kind = NotificationKind.REMINDER
 
