@@ -79,8 +79,9 @@ check: lint validate build security test ## Everything CI runs
 deploy: build ## Deploy to your AWS account (asks for the parameters the first time)
 	$(SAM_VENV)/bin/sam deploy --guided
 
-invoke: build ## Invoke the function locally in Docker with the scheduled event (needs Docker)
-	$(SAM_VENV)/bin/sam local invoke BalanceCheckFunction --event events/scheduled.json
+invoke: build ## Invoke the function locally in Docker with the scheduled event (needs Docker and env.json)
+	@test -f env.json || { echo "copy events/env.example.json to env.json and fill in the stack's outputs"; exit 2; }
+	$(SAM_VENV)/bin/sam local invoke BalanceCheckFunction --event events/scheduled.json --env-vars env.json
 
 logs: $(SAM_VENV)/.installed ## Tail the deployed function's logs
 	$(SAM_VENV)/bin/sam logs --stack-name $(STACK) --name BalanceCheckFunction --tail
