@@ -1,6 +1,6 @@
 """Every outside dependency failing, one case a row, each with what a user would find after
 one scheduled check: the history record, the alert state, the alert, what Lambda sees, and
-the log line. README.md's "Failure behaviour" table is this list, row for row (tested below).
+the log line. docs/operations.md's "Failure behaviour" table is this list, row for row (tested below).
 
 Starting point of every case: a new stack, DeepSeek answering CNY 110.00, threshold 10."""
 
@@ -26,7 +26,7 @@ from sandbox.deepseek_simulator import Reply
 from .conftest import FailingClient, Monitor
 
 AT = "2026-11-25T08:00:00Z"
-README = Path(__file__).resolve().parents[2] / "README.md"
+OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 
 
 @dataclass(frozen=True)
@@ -290,8 +290,8 @@ def test_fault_matrix(monitor, captured_logs, case):
     assert f'"message":"{case.log}"' in captured_logs()
 
 
-def test_the_readme_failure_table_is_the_matrix_row_for_row():
-    text = README.read_text()
+def test_the_documented_failure_table_is_the_matrix_row_for_row():
+    text = OPERATIONS.read_text() + "\n## "
     section = text[text.index("## Failure behaviour") :]
     section = section[: section.index("\n## ", 1)]
     rows = [line for line in section.splitlines() if line.startswith("| ") and not re.match(r"\| ?-", line)]

@@ -1,6 +1,6 @@
 """What an alert says. Pure functions over plain data.
 
-Every notification becomes one versioned document (README, "Alert document"), the single
+Every notification becomes one versioned document (docs/alerts.md, "Alert document"), the single
 source for each rendering: the subject (under 100 characters), the email a person reads at
 a glance, the JSON machine subscribers get, the message attributes subscribers filter on,
 and the chat messages in chat_messages.py.

@@ -1,6 +1,6 @@
 """DeepSeek's balance response, parsed into Decimal amounts keyed by currency.
 
-Pure functions over plain data. Two shapes are accepted (see README "Balance response"):
+Pure functions over plain data. Two shapes are accepted (docs/operations.md, "The balance response"):
 the specification's `{"type", "amount", "currency"}` entries and the live service's
 `{"currency", "total_balance", "granted_balance", "topped_up_balance"}` entries, and any mix.
 A missing amount is unknown (None), never zero.
