@@ -157,7 +157,9 @@ def _emulated_function(pattern: Pattern) -> Iterator[tuple[Any, Any]]:
     use_fake_credentials()
     os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-    with mock_aws(), DeepSeekSimulator(SIMULATED_KEY) as deepseek:
+    with mock_aws(), DeepSeekSimulator(SIMULATED_KEY) as deepseek, warnings.catch_warnings():
+        # Powertools warns when an invocation adds no metric of its own (metrics are off here).
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         stack = create_stack(SIMULATED_KEY)
         deepseek.set_balance("CNY", topped_up=str(opening_balance(pattern)))
         os.environ.update(
@@ -300,8 +302,6 @@ def table(outcomes: Iterable[Outcome], chosen: list[Pattern]) -> str:
 def _run_named(name: str, days: int) -> Outcome:
     """One pattern in a process of its own (moto and the function's container are per process)."""
     [pattern] = [pattern for pattern in patterns() if pattern.name == name]
-    # Powertools warns when an invocation adds no metric of its own (metrics are off here).
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     with redirect_stdout(io.StringIO()):
         return run_pattern(pattern, days=days)
 
