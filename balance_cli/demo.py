@@ -84,7 +84,7 @@ def run_demo(output: Path, *, days: int = 7, verbose: bool = False, messages: bo
             _say(f"A week of the DeepSeek balance monitor, checked every hour ({days * 24} checks).")
             _say(f"AWS: emulated in-process (moto). DeepSeek: simulated at {deepseek.base_url}.")
             _say("Set DEEPSEEK_API_KEY to check your real account instead.\n")
-            _configure(stack, LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=deepseek.base_url)
+            stack.configure_function(LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=deepseek.base_url)
             _play_week(stack, deepseek, days, verbose, messages)
         return _finish_report(stack, output, svg)
 
@@ -152,7 +152,7 @@ def _check_real_account(key: str, verbose: bool) -> int:
     parameters = {"DeepSeekBaseUrl": base_url}
     if os.environ.get("LOW_BALANCE_THRESHOLD"):
         parameters["LowBalanceThreshold"] = os.environ["LOW_BALANCE_THRESHOLD"]
-    _configure(stack, **parameters)
+    stack.configure_function(**parameters)
     _, logs = _invoke({})
     if verbose:
         _say(logs)
@@ -184,16 +184,6 @@ def _all_records(stack: EmulatedStack) -> list[Any]:
     table = HistoryTable(boto3.client("dynamodb"), stack.table_name)
     now = datetime.now(UTC)
     return list(table.checks_between("default", now - timedelta(days=1), now + timedelta(days=1)))
-
-
-def _configure(stack: EmulatedStack, **parameters: str) -> None:
-    """The function's environment as template.yaml sets it, with these parameters and the
-    template's defaults, before the handler first runs."""
-    os.environ.update(stack.function_environment(**parameters))
-    os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"  # no X-Ray daemon here
-    import app
-
-    app.collaborators.cache_clear()
 
 
 def _invoke(event: dict[str, Any]) -> tuple[str | None, str]:

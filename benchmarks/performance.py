@@ -45,7 +45,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -339,19 +338,12 @@ def week_old_state_item_bytes() -> int:
     """The state item of an account a week into steady use: by then it holds a week of hourly
     spend (170 amounts a currency), which a day of checks does not show."""
     from balance_monitor.adapters.history_table import _serialize, _state_item
-    from balance_monitor.alert_lifecycle import AlertState, CheckOutcome, Observation, evaluate
-    from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
-    from sandbox.usage import patterns, steps
+    from sandbox.usage import patterns
+    from sandbox.weeks import decisions
 
     steady = next(pattern for pattern in patterns() if pattern.name == "steady")
-    state = AlertState()
-    for step in steps(steady, days=8):
-        balance = CurrencyBalance("CNY", step.balance, Decimal(0), step.balance)
-        observation = Observation(CheckOutcome.OK, BalanceReport(True, {"CNY": balance}))
-        state = evaluate(
-            state, observation, checked_at=step.at, thresholds=Thresholds(), reminder_interval=timedelta(hours=24)
-        ).state
-    return item_bytes(_serialize(_state_item("default", state)))
+    *_, (_, evaluation) = decisions(steady, days=8)
+    return item_bytes(_serialize(_state_item("default", evaluation.state)))
 
 
 def summarise(

@@ -123,6 +123,16 @@ class EmulatedStack:
         for start in range(0, len(items), 25):  # BatchWriteItem takes 25 at a time
             dynamodb.batch_write_item(RequestItems={self.table_name: items[start : start + 25]})
 
+    def configure_function(self, **parameters: str) -> None:
+        """Make this process the function's container: its environment as template.yaml sets
+        it (these parameters, the template's defaults for the rest), no X-Ray daemon, and
+        collaborators built afresh at the next invocation."""
+        os.environ.update(self.function_environment(**parameters))
+        os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
+        import app
+
+        app.collaborators.cache_clear()
+
     def put_api_key(self, secret_string: str) -> None:
         boto3.client("secretsmanager").put_secret_value(SecretId=self.secret_arn, SecretString=secret_string)
 

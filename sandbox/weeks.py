@@ -155,29 +155,25 @@ def _emulated_function(pattern: Pattern) -> Iterator[tuple[Any, Any]]:
 
     saved = dict(os.environ)
     use_fake_credentials()
-    os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     with mock_aws(), DeepSeekSimulator(SIMULATED_KEY) as deepseek, warnings.catch_warnings():
         # Powertools warns when an invocation adds no metric of its own (metrics are off here).
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         stack = create_stack(SIMULATED_KEY)
         deepseek.set_balance("CNY", topped_up=str(opening_balance(pattern)))
-        os.environ.update(
-            stack.function_environment(
+        try:
+            stack.configure_function(
                 LowBalanceThreshold=f"CNY={low_threshold(pattern)}",
                 RunwayAlertDays=str(RUNWAY_ALERT_DAYS),
                 DeepSeekBaseUrl=deepseek.base_url,
             )
-        )
-        import app
-
-        app.collaborators.cache_clear()
-        try:
             yield stack, deepseek
         finally:
-            app.collaborators.cache_clear()
             os.environ.clear()
             os.environ.update(saved)
+            import app
+
+            app.collaborators.cache_clear()  # the next user builds its own from its environment
 
 
 def run_pattern(pattern: Pattern, *, days: int = DAYS) -> Outcome:
@@ -213,9 +209,9 @@ def run_pattern(pattern: Pattern, *, days: int = DAYS) -> Outcome:
     return outcome
 
 
-def decide_pattern(pattern: Pattern, *, days: int = DAYS) -> Outcome:
-    """The same month through the alert logic alone (`evaluate`), with the template's defaults:
-    seconds instead of minutes, for the unit tests and mutation testing."""
+def decisions(pattern: Pattern, *, days: int = DAYS) -> Iterator[tuple[Step, Any]]:
+    """The month through the alert logic alone (`evaluate`), with the template's defaults: each
+    step with its Evaluation, or with the exception `evaluate` raised (the state stays as it was)."""
     from balance_monitor.alert_lifecycle import AlertState, CheckOutcome, Observation, evaluate
     from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
     from sandbox.aws import load_template
@@ -226,13 +222,10 @@ def decide_pattern(pattern: Pattern, *, days: int = DAYS) -> Outcome:
         if name in ("ReminderIntervalHours", "SpendSpikeFactor")
     }
     thresholds = Thresholds(per_currency={"CNY": low_threshold(pattern)})
-    outcome = Outcome(pattern.name)
-    month = list(steps(pattern, days=days))
     state = AlertState()
-    for step in month:
+    for step in steps(pattern, days=days):
         balance = CurrencyBalance("CNY", step.balance, Decimal(0), step.balance)
         observation = Observation(CheckOutcome.OK, BalanceReport(step.is_available, {"CNY": balance}))
-        outcome.checks += 1
         try:
             evaluation = evaluate(
                 state,
@@ -244,10 +237,23 @@ def decide_pattern(pattern: Pattern, *, days: int = DAYS) -> Outcome:
                 spike_factor=defaults["SpendSpikeFactor"],
             )
         except Exception as exc:
-            outcome.crashes.append(f"{step.at}: {type(exc).__name__}: {exc}")
+            yield step, exc
             continue
         state = evaluation.state
-        if evaluation.notification:
+        yield step, evaluation
+
+
+def decide_pattern(pattern: Pattern, *, days: int = DAYS) -> Outcome:
+    """The month through `evaluate` alone, judged: seconds instead of minutes, for the unit
+    tests and mutation testing."""
+    outcome = Outcome(pattern.name)
+    month = []
+    for step, evaluation in decisions(pattern, days=days):
+        month.append(step)
+        outcome.checks += 1
+        if isinstance(evaluation, Exception):
+            outcome.crashes.append(f"{step.at}: {type(evaluation).__name__}: {evaluation}")
+        elif evaluation.notification:
             notice = evaluation.notification
             outcome.notices.append(Notice(step.at, notice.kind.value, notice.status.value))
     judge(pattern, month, outcome.notices, outcome)
