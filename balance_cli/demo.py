@@ -164,6 +164,9 @@ def _check_real_account(key: str, verbose: bool) -> int:
     report = observation.report
     for currency, balance in report.balances.items() if report else []:
         _say(f"{currency}: total {balance.total}, granted {balance.granted}, topped up {balance.topped_up}")
+    if observation.outcome is CheckOutcome.MISCONFIGURED:
+        _say(f"The settings cannot be used: {observation.error}")
+        return errors.USAGE
     if observation.outcome is CheckOutcome.KEY_REJECTED:
         _say(f"The key was not accepted: {observation.error}")
         return errors.KEY_REJECTED

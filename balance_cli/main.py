@@ -18,7 +18,9 @@ DESCRIPTION = """Look at a DeepSeek account's balance and its history without th
   check    ask DeepSeek for the balance now
   history  read the deployed monitor's checks over a time range
   report   draw balance over time as PNG (and SVG), with burn rate and runway
-  demo     watch the monitor work through a scripted week, here, with nothing deployed"""
+  demo     watch the monitor work through a scripted week, here, with nothing deployed
+  setup    put your API key in a deployed stack's secret, checked first, and run one check
+  test-alert  send a test notification to everyone subscribed to a deployed stack's alerts"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +71,7 @@ def _report(args: argparse.Namespace) -> int:
     import boto3
 
     from balance_cli.report import draw, spend_lines
-    from balance_cli.stack import function_threshold, stack_outputs
+    from balance_cli.stack import function_variable, stack_outputs
     from balance_monitor.adapters.history_table import HistoryTable
     from balance_monitor.balance import Thresholds
     from balance_monitor.errors import ConfigurationError
@@ -79,7 +81,7 @@ def _report(args: argparse.Namespace) -> int:
     threshold = args.threshold
     if threshold is None and args.stack:
         function = stack_outputs(args.stack).function_name
-        threshold = function_threshold(function) if function else None
+        threshold = function_variable(function, "LOW_BALANCE_THRESHOLD") if function else None
     try:
         where = "--threshold" if args.threshold else "LOW_BALANCE_THRESHOLD"
         thresholds = parse_thresholds(threshold, where) if threshold else Thresholds()
@@ -114,6 +116,18 @@ def _demo(args: argparse.Namespace) -> int:
     if not 1 <= args.days <= 365:
         raise UsageError(f"--days {args.days}: give a number of days from 1 to 365")
     return run_demo(args.output, days=args.days, verbose=args.verbose, messages=args.messages, svg=args.svg)
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from balance_cli.setup import setup
+
+    return setup(args.stack, args.account, args.key_file, args.base_url)
+
+
+def _test_alert(args: argparse.Namespace) -> int:
+    from balance_cli.setup import send_test_alert
+
+    return send_test_alert(args.stack, args.account)
 
 
 def _records(args: argparse.Namespace) -> list:
@@ -190,6 +204,34 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--messages", action="store_true", help="show each alert as email and Slack readers see it")
     demo.add_argument("--verbose", action="store_true", help="also show the function's JSON logs and metrics")
     demo.set_defaults(run=_demo)
+
+    setup = commands.add_parser(
+        "setup",
+        help="put your API key in a deployed stack",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Read your DeepSeek API key without echo (or from --key-file, or piped in), check it "
+        "with DeepSeek, store it in the stack's secret, then invoke the function once and print what it found. "
+        "A key DeepSeek rejects is not stored.",
+    )
+    setup.add_argument("--stack", required=True, help="the deployed stack's name")
+    setup.add_argument("--account", help="store the key as this account of several (docs/many-accounts.md)")
+    setup.add_argument("--key-file", type=Path, help='a file holding the key (or {"api_key": ...})')
+    setup.add_argument("--base-url", help="DeepSeek's address (default: the function's DEEPSEEK_BASE_URL)")
+    setup.set_defaults(run=_setup)
+
+    test_alert = commands.add_parser(
+        "test-alert",
+        help="send a test notification",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Publish a test notification (kind test, severity info) through the stack's alert topic, "
+        "so that you can see email, Slack and the rest receive alerts; every subscriber that gets real "
+        "alerts gets it, whatever its severity filter. Lists the topic's subscriptions.",
+    )
+    test_alert.add_argument("--stack", required=True, help="the deployed stack's name")
+    test_alert.add_argument("--account", default="default", help="the account it names (default: %(default)s)")
+    test_alert.set_defaults(run=_test_alert)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,15 @@ class StackOutputs:
     table_name: str
     secret_arn: str | None
     function_name: str | None
+    topic_arn: str | None = None
 
 
 def cloudformation() -> Any:
     return boto3.client("cloudformation")
+
+
+def lambda_client() -> Any:
+    return boto3.client("lambda")
 
 
 def stack_outputs(stack_name: str) -> StackOutputs:
@@ -35,11 +41,21 @@ def stack_outputs(stack_name: str) -> StackOutputs:
     if "HistoryTableName" not in outputs:
         raise UsageError(f"stack {stack_name!r} has no HistoryTableName output: is it this monitor's stack?")
     return StackOutputs(
-        outputs["HistoryTableName"], outputs.get("ApiKeySecretArn"), outputs.get("BalanceCheckFunctionName")
+        outputs["HistoryTableName"],
+        outputs.get("ApiKeySecretArn"),
+        outputs.get("BalanceCheckFunctionName"),
+        outputs.get("AlertTopicArn"),
     )
 
 
-def function_threshold(function_name: str) -> str | None:
-    """The deployed function's LOW_BALANCE_THRESHOLD, to draw on the report."""
-    configuration = boto3.client("lambda").get_function_configuration(FunctionName=function_name)
-    return configuration.get("Environment", {}).get("Variables", {}).get("LOW_BALANCE_THRESHOLD")
+def invoke_function(function_name: str) -> tuple[Any, str | None]:
+    """Invoke the function with an empty event, as a manual check: what it returned (or its error
+    document), and Lambda's FunctionError when it failed."""
+    response = lambda_client().invoke(FunctionName=function_name, Payload=b"{}")
+    return json.loads(response["Payload"].read() or b"null"), response.get("FunctionError")
+
+
+def function_variable(function_name: str, name: str) -> str | None:
+    """One of the deployed function's settings (LOW_BALANCE_THRESHOLD, DEEPSEEK_BASE_URL)."""
+    configuration = lambda_client().get_function_configuration(FunctionName=function_name)
+    return configuration.get("Environment", {}).get("Variables", {}).get(name) or None

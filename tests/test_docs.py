@@ -35,6 +35,7 @@ def attributes_of_an_alert() -> list[str]:
 
 def test_the_filter_policy_paragraph_names_every_attribute_and_value():
     paragraph = " ".join(README[README.index("filter on the message attributes") :].split("\n\n")[0].split())
+    paragraph = paragraph[: paragraph.index(".") + 1]  # the list; what follows is advice
     values = {"state": STATES, "severity": SEVERITIES, "kind": KINDS}
 
     expected = "filter on the message attributes " + ", ".join(
@@ -49,6 +50,22 @@ def test_the_alert_documents_fields_list_every_state_and_kind():
     assert re.findall(r"`(\w+)`", rows["`state`, `previous_state`"].split("|")[3]) == STATES
     assert re.findall(r"`(\w+)`", rows["`kind`"].split("|")[3]) == KINDS
     assert re.findall(r"`(\w+)`", rows["`severity`"].split("|")[3]) == SEVERITIES
+
+
+def test_the_history_items_outcomes_are_the_codes():
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    sentence = " ".join(operations[operations.index("Each check item holds") :].split("\n\n")[0].split())
+
+    assert re.search(r"`outcome` \(([^)]*)\)", sentence)[1] == listed([outcome.value for outcome in CheckOutcome])
+
+
+def test_the_fields_an_accounts_entry_takes_are_the_codes():
+    from balance_monitor.adapters.secrets import ACCOUNT_FIELDS
+
+    page = " ".join((ROOT / "docs" / "many-accounts.md").read_text().split())
+    fields = re.search(r"An entry takes ([^.]*)\.", page)[1]
+
+    assert fields == re.sub(r", (`\w+`)$", r" and \1", listed(list(ACCOUNT_FIELDS)))
 
 
 def test_the_states_table_gives_each_state_its_severity():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -19,7 +20,7 @@ from balance_monitor.adapters.deepseek import DeepSeekClient
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.adapters.secrets import AccountConfig, AccountKey, CachedSecret, accounts_secret
 from balance_monitor.check import Invocation, check_accounts, check_time
-from balance_monitor.errors import AccountsFailedError, ApiKeyError, EventTimeError
+from balance_monitor.errors import AccountsFailedError, ApiKeyError, ConfigurationError, EventTimeError
 from balance_monitor.history import format_timestamp
 from balance_monitor.observability import MetricsRecorder, logger, metrics, tracer
 from balance_monitor.settings import DEFAULT_ACCOUNT, Settings
@@ -71,13 +72,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         metrics.add_metric(name="EventsRefused", unit=MetricUnit.Count, value=1)
         return {"result": "refused", "error": str(exc), "now": format_timestamp(now)}
     seconds_left = context.get_remaining_time_in_millis() / 1000
-    try:
+    # Without a readable secret, the default account alone: its check reads it again and says why.
+    accounts = {DEFAULT_ACCOUNT: AccountConfig(DEFAULT_ACCOUNT, None)}
+    if parts.settings.api_key_secret_id:
         # Read afresh at every invocation (one request, ~$0.015 a month at the default
         # schedule), so an edit to the secret takes effect at the next check.
-        accounts = parts.accounts.get(refresh=True)
-    except ApiKeyError:
-        # The default account's check reads the secret again and records why it cannot.
-        accounts = {DEFAULT_ACCOUNT: AccountConfig(DEFAULT_ACCOUNT, None)}
+        with suppress(ApiKeyError, ConfigurationError):
+            accounts = parts.accounts.get(refresh=True)
     recorder = MetricsRecorder()
     invocation = Invocation(
         history=parts.history,

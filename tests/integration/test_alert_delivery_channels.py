@@ -38,6 +38,11 @@ CASES = {
     "low": (Status.LOW, NotificationKind.ALERT, Observation(CheckOutcome.OK, report=LOW)),
     "unavailable": (Status.UNAVAILABLE, NotificationKind.ALERT, Observation(CheckOutcome.INSUFFICIENT_BALANCE)),
     "key_rejected": (Status.KEY_REJECTED, NotificationKind.ALERT, Observation(CheckOutcome.KEY_REJECTED, error="401")),
+    "misconfigured": (
+        Status.MISCONFIGURED,
+        NotificationKind.ALERT,
+        Observation(CheckOutcome.MISCONFIGURED, error="LowBalanceThreshold: LOW_BALANCE_THRESHOLD='x' is invalid"),
+    ),
     "failing": (Status.FAILING, NotificationKind.ALERT, Observation(CheckOutcome.FAILED, error="HTTP 503")),
     "reminder": (Status.LOW, NotificationKind.REMINDER, Observation(CheckOutcome.OK, report=LOW)),
     "recovery": (Status.HEALTHY, NotificationKind.RECOVERY, Observation(CheckOutcome.OK, report=HEALTHY)),
@@ -112,7 +117,7 @@ def test_critical_only_email_gets_critical_alerts_recoveries_and_alarms_but_no_w
         Attributes={"FilterPolicy": json.dumps(_email_filter_policy())},
     )
     topic = AlertTopic(sns, stack.topic_arn)
-    for case in ("low", "reminder", "unavailable", "failing", "recovery"):
+    for case in ("low", "reminder", "unavailable", "misconfigured", "failing", "recovery"):
         topic.publish(alert(case))
     sns.publish(TopicArn=stack.topic_arn, Message=json.dumps({"AlarmName": "failed-invocations"}))
 
@@ -122,8 +127,8 @@ def test_critical_only_email_gets_critical_alerts_recoveries_and_alarms_but_no_w
             got.append(json.loads(json.loads(item["Body"])["Message"]).get("state", "alarm"))
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=item["ReceiptHandle"])
 
-    assert sorted(got) == ["alarm", "failing", "healthy", "unavailable"]
-    assert len(stack.received_alerts()) == 6  # the unfiltered subscriber, standing in for Slack, got all
+    assert sorted(got) == ["alarm", "failing", "healthy", "misconfigured", "unavailable"]
+    assert len(stack.received_alerts()) == 7  # the unfiltered subscriber, standing in for Slack, got all
 
 
 class SlackNotifier:

@@ -10,7 +10,8 @@ import struct
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import boto3
@@ -22,6 +23,10 @@ from balance_cli import stack as stack_lookup
 from balance_cli.main import main
 from balance_cli.report import draw
 from balance_monitor.adapters.history_table import HistoryTable
+from balance_monitor.alert_lifecycle import CheckOutcome, NotificationKind, Observation, Status
+from balance_monitor.alert_messages import TITLES
+from balance_monitor.balance import BalanceReport, CurrencyBalance
+from balance_monitor.history import CheckRecord
 from balance_monitor.settings import parse_thresholds
 from sandbox.deepseek_simulator import Reply
 
@@ -285,6 +290,97 @@ def test_the_chart_plots_exactly_the_balances_in_history(monitor, tmp_path):
     assert chart.series["CNY"] == [(r.checked_at, r.observation.report.balances["CNY"].total) for r in records]
 
 
+START = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def checked(
+    hour: int, *, failed: bool = False, status: Status = Status.HEALTHY, notification: NotificationKind | None = None
+) -> CheckRecord:
+    """A check by hand: CNY and USD read (CNY falling), or no balance read at all."""
+    balances = {"CNY": CurrencyBalance("CNY", Decimal(100 - hour)), "USD": CurrencyBalance("USD", Decimal(20))}
+    observation = (
+        Observation(CheckOutcome.FAILED, error="response is not valid JSON")
+        if failed
+        else Observation(CheckOutcome.OK, BalanceReport(is_available=True, balances=balances))
+    )
+    at = START + timedelta(hours=hour)
+    return CheckRecord("default", at, observation, at + timedelta(days=90), status, notification)
+
+
+def the_legend(figure):
+    [legend] = figure.legends + [axes.get_legend() for axes in figure.axes if axes.get_legend()]
+    return legend
+
+
+def legend_styles(chart) -> dict[str, tuple[str, str, str]]:
+    legend = the_legend(chart.figure)
+    handles = zip(legend.get_texts(), legend.legend_handles, strict=True)
+    return {text.get_text(): (h.get_marker(), h.get_color(), h.get_markerfacecolor()) for text, h in handles}
+
+
+def test_the_chart_has_a_panel_per_currency_with_its_unit_on_a_time_axis_in_utc(tmp_path):
+    chart = draw([checked(hour) for hour in range(4)], parse_thresholds("CNY=50,USD=5"), "t", tmp_path / "c.png")
+
+    assert chart.panels == ["CNY", "USD"]
+    *panels, strip = chart.figure.axes
+    assert [axes.get_ylabel() for axes in panels] == ["balance (CNY)", "balance (USD)"]
+    assert strip.get_xlabel() == "time (UTC)"
+    assert {"CNY threshold 50.00", "USD threshold 5.00"} <= legend_styles(chart).keys()
+
+
+def test_each_alert_state_has_its_own_marker_reminders_are_hollow_and_recovery_differs(tmp_path):
+    problems = [status for status in Status if status not in (Status.HEALTHY, Status.FAILING)]
+    hours = len(problems)
+    records = [
+        checked(hour, status=status, notification=NotificationKind.ALERT) for hour, status in enumerate(problems)
+    ]
+    records += [
+        checked(hours, status=Status.KEY_REJECTED, notification=NotificationKind.REMINDER),
+        checked(hours + 1, status=Status.HEALTHY, notification=NotificationKind.RECOVERY),
+        checked(hours + 2, failed=True, status=Status.FAILING, notification=NotificationKind.ALERT),
+    ]
+
+    chart = draw(records, parse_thresholds("CNY=50"), "t", tmp_path / "c.png")
+
+    assert chart.alerts == [(record.checked_at, record.status, record.notification) for record in records]
+    styles = legend_styles(chart)
+    labels = [
+        *(f"{TITLES[status]} alert" for status in problems),
+        "API key rejected reminder",
+        "recovery",
+        "monitor failing alert",
+    ]
+    assert len({styles[label] for label in labels}) == len(labels)
+    assert len({styles[label][:2] for label in labels if "reminder" not in label}) == len(labels) - 1
+    assert styles["API key rejected reminder"][:2] == styles["API key rejected alert"][:2]
+    assert styles["API key rejected reminder"][2] == "white"
+
+
+def test_the_chart_marks_the_checks_that_read_no_balance(tmp_path):
+    records = [checked(0), checked(1, failed=True), checked(2), checked(3, failed=True)]
+
+    chart = draw(records, parse_thresholds("CNY=50"), "t", tmp_path / "c.png")
+    only_failures = draw(records[1::2], parse_thresholds("CNY=50"), "t", tmp_path / "f.png")
+
+    assert chart.failed_checks == [records[1].checked_at, records[3].checked_at]
+    [marks] = [line for line in chart.figure.axes[-1].get_lines() if line.get_label() == "no balance read"]
+    assert list(marks.get_xdata()) == chart.failed_checks
+    assert only_failures.panels == []
+    assert only_failures.failed_checks == chart.failed_checks
+    assert png_size(tmp_path / "f.png") == (1100, 500)
+
+
+def test_the_legend_lies_outside_every_panel(tmp_path):
+    records = [checked(hour, status=Status.LOW, notification=NotificationKind.ALERT) for hour in range(3)]
+    records.append(checked(3, failed=True))
+
+    chart = draw(records, parse_thresholds("CNY=50,USD=5"), "t", tmp_path / "c.png")
+
+    chart.figure.draw_without_rendering()
+    legend = the_legend(chart.figure)
+    assert not any(legend.get_window_extent().overlaps(axes.get_window_extent()) for axes in chart.figure.axes)
+
+
 def test_the_installed_command_has_help_that_lists_the_exit_codes():
     command = Path(sys.executable).parent / "deepseek-balance"
 
@@ -363,6 +459,17 @@ def test_checking_a_real_account_uses_the_stacks_default_threshold_or_the_one_gi
     assert "[DeepSeek] Balance low for account default: CNY 8.00 < 10.00" in with_defaults.stdout
     assert with_own.returncode == errors.OK
     assert "Balance low" not in with_own.stdout
+
+
+def test_checking_a_real_account_with_settings_it_cannot_use_says_which_and_exits_2(tmp_path, deepseek):
+    result = demo_with_a_key(tmp_path, API_KEY, deepseek.base_url, LOW_BALANCE_THRESHOLD="CNY=abc")
+
+    assert result.returncode == errors.USAGE, result.stderr
+    assert (
+        "The settings cannot be used: LowBalanceThreshold: LOW_BALANCE_THRESHOLD='CNY=abc' is invalid: "
+        "'CNY=abc' is not a non-negative number" in result.stdout
+    )
+    assert deepseek.requests == []
 
 
 @pytest.mark.parametrize(

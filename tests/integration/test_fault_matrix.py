@@ -23,7 +23,7 @@ from balance_monitor.adapters.secrets import accounts_secret
 from balance_monitor.errors import MonitorError
 from sandbox.deepseek_simulator import Reply
 
-from .conftest import FailingClient, Monitor
+from .conftest import API_KEY, FailingClient, Monitor
 
 AT = "2026-11-25T08:00:00Z"
 OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
@@ -109,6 +109,7 @@ def sns_fails(monitor: Monitor) -> None:
 
 
 CHECKED, FAILED = "balance checked", "balance check failed"
+MISCONFIGURED = "the monitor's configuration is unusable"
 NOT_RECORDED, NOT_PUBLISHED = "the check could not be recorded", "alert could not be published"
 CONDITION_FAILED = {"CancellationReasons": [{"Code": "None"}, {"Code": "ConditionalCheckFailed"}]}
 
@@ -237,6 +238,17 @@ MATRIX = [
         "Secrets Manager", "JSON without api_key", secret_value('{"key": "sk-misnamed"}'),
         "key_rejected", "key_rejected", "key_rejected", "success", CHECKED,
         'the API key secret\'s JSON has no "api_key" string',
+    ),
+    Case(
+        "Secrets Manager", "an account's field unusable",
+        secret_value(json.dumps({"accounts": {"default": {"api_key": API_KEY, "runway_alert_days": "soon"}}})),
+        "misconfigured", "misconfigured", "misconfigured", "success", MISCONFIGURED,
+        "the secret's entry for 'default': runway_alert_days='soon' is invalid: expected a number from 0.1 to 365",
+    ),
+    Case(
+        "Lambda", "a setting unusable (edited in the console)", lambda monitor: monitor.configure(RunwayAlertDays="0"),
+        "misconfigured", "misconfigured", "misconfigured", "success", MISCONFIGURED,
+        "RunwayAlertDays: RUNWAY_ALERT_DAYS='0' is invalid: expected a number from 0.1 to 365",
     ),
     Case(
         "DynamoDB", "throttled reading the state",

@@ -3,14 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
-
 from balance_monitor.alert_lifecycle import CheckOutcome, NotificationKind, Status
-from balance_monitor.errors import ConfigurationError
 from sandbox.deepseek_simulator import SPEC_SHAPE
-from sandbox.lambda_context import LambdaContext
 
-from .conftest import API_KEY, record_aws_calls, scheduled_event
+from .conftest import API_KEY, record_aws_calls
 
 
 def test_a_healthy_check_is_recorded_with_exact_amounts_and_an_expiry(monitor):
@@ -181,20 +177,6 @@ def test_records_carry_the_notification_they_caused(monitor):
     monitor.scheduled("2026-11-25T08:15:00Z")
 
     assert [record.notification for record in monitor.history()] == [NotificationKind.ALERT, None]
-
-
-def test_invalid_settings_fail_the_first_invocation_naming_the_variable(stack, deepseek, monkeypatch):
-    import app
-
-    for name, value in stack.function_environment(DeepSeekBaseUrl=deepseek.base_url).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("LOW_BALANCE_THRESHOLD", "lots")
-    app.collaborators.cache_clear()
-    try:
-        with pytest.raises(ConfigurationError, match="LOW_BALANCE_THRESHOLD='lots' is invalid"):
-            app.lambda_handler(scheduled_event("2026-11-25T08:00:00Z"), LambdaContext())
-    finally:
-        app.collaborators.cache_clear()
 
 
 def test_collaborators_are_built_once_per_container(stack, deepseek, monkeypatch):

@@ -25,6 +25,9 @@ OBSERVATIONS = {
     Status.SPEND_SPIKE: Observation(CheckOutcome.OK, report=REPORT),
     Status.UNAVAILABLE: Observation(CheckOutcome.INSUFFICIENT_BALANCE, error="HTTP 402 <script>"),
     Status.KEY_REJECTED: Observation(CheckOutcome.KEY_REJECTED, error="DeepSeek rejected the API key (HTTP 401)"),
+    Status.MISCONFIGURED: Observation(
+        CheckOutcome.MISCONFIGURED, error="LowBalanceThreshold: LOW_BALANCE_THRESHOLD='CNY=<b>' is invalid"
+    ),
     Status.FAILING: Observation(CheckOutcome.FAILED, error="DeepSeek answered HTTP 503"),
     Status.HEALTHY: Observation(CheckOutcome.OK, report=REPORT),
 }

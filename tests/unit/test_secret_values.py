@@ -5,7 +5,7 @@ import pytest
 
 from balance_monitor.adapters.secrets import AccountConfig, parse_accounts, parse_api_key, parse_webhook_url
 from balance_monitor.balance import Thresholds
-from balance_monitor.errors import ApiKeyMissingError, SlackConfigurationError
+from balance_monitor.errors import ApiKeyMissingError, ConfigurationError, SlackConfigurationError
 
 KEY = "sk-0123456789abcdef"
 
@@ -88,29 +88,54 @@ def test_several_accounts_each_with_optional_thresholds_and_runway():
 
 
 @pytest.mark.parametrize(
-    ("entry", "problem"),
+    ("entry", "problem", "kind"),
     [
-        ({}, "no API key"),
-        ({"api_key": ""}, "no API key"),
-        ({"api_key": " "}, "empty"),
-        ({"api_key": "sk-cccccccccccc", "low_balance_threshold": "lots"}, "low_balance_threshold='lots' is invalid"),
-        ({"api_key": "sk-cccccccccccc", "runway_alert_days": -1}, "runway_alert_days='-1' is invalid"),
-        ("sk-cccccccccccc", "is not an object"),
+        ({}, "the secret's entry for 'broken' has no API key", ApiKeyMissingError),
+        ({"api_key": ""}, "the secret's entry for 'broken' has no API key", ApiKeyMissingError),
+        ({"api_key": " "}, "the secret's entry for 'broken': the API key secret is empty", ApiKeyMissingError),
+        (
+            {"api_key": "sk-cccccccccccc", "low_balance_threshold": "lots"},
+            "the secret's entry for 'broken': low_balance_threshold='lots' is invalid: "
+            "'lots' is not a non-negative number (at most 12 digits and 6 decimals)",
+            ConfigurationError,
+        ),
+        (
+            {"api_key": "sk-cccccccccccc", "runway_alert_days": -1},
+            "the secret's entry for 'broken': runway_alert_days='-1' is invalid: expected a number from 0.1 to 365",
+            ConfigurationError,
+        ),
+        (
+            {"api_key": "sk-cccccccccccc", "low_balance_treshold": "CNY=5", "Runway": 1},
+            "the secret's entry for 'broken' has unknown fields Runway, low_balance_treshold "
+            "(known: api_key, low_balance_threshold, runway_alert_days)",
+            ConfigurationError,
+        ),
+        ("sk-cccccccccccc", "the secret's entry for 'broken' is not an object", ConfigurationError),
     ],
 )
-def test_an_unusable_entry_keeps_its_name_and_says_why_without_quoting_the_key(entry, problem):
+def test_an_unusable_entry_keeps_its_name_and_says_why_without_quoting_the_key(entry, problem, kind):
+    """A key that is missing or unusable is a key problem (`key_rejected`); any other field that
+    cannot be used is a configuration problem (`misconfigured`), named by the secret's field."""
     accounts = parse_accounts(json.dumps({"accounts": {"fine": {"api_key": "sk-aaaaaaaaaaaa"}, "broken": entry}}))
 
     assert accounts["fine"].api_key == "sk-aaaaaaaaaaaa"
+    assert accounts["fine"].problem is None
     assert accounts["broken"].api_key is None
-    assert problem in accounts["broken"].problem
-    assert "sk-cccc" not in accounts["broken"].problem
+    assert type(accounts["broken"].problem) is kind
+    assert str(accounts["broken"].problem) == problem
 
 
 def test_a_bad_account_name_is_refused_for_that_account_only():
     accounts = parse_accounts(json.dumps({"accounts": {"no spaces please": {"api_key": "sk-aaaaaaaaaaaa"}}}))
 
-    assert accounts["no spaces please"].problem.startswith("account names take letters")
+    assert isinstance(accounts["no spaces please"].problem, ConfigurationError)
+    assert str(accounts["no spaces please"].problem).startswith("account names take letters")
+
+
+@pytest.mark.parametrize("accounts", [[], {}, "prod", [{"api_key": "sk-aaaaaaaaaaaa"}]])
+def test_accounts_that_are_not_a_map_of_names_are_a_configuration_problem(accounts):
+    with pytest.raises(ConfigurationError, match='the API key secret\'s "accounts" is not a map of account names'):
+        parse_accounts(json.dumps({"accounts": accounts}))
 
 
 def test_a_key_with_characters_a_header_cannot_carry_is_a_key_problem_at_once():
@@ -135,6 +160,6 @@ def test_an_accounts_runway_alert_days_takes_the_stacks_bounds(runway, expected)
 
     assert config.runway_alert_days == expected
     if expected is None:
-        assert config.problem == (
+        assert str(config.problem) == (
             "the secret's entry for 'team': runway_alert_days='366' is invalid: expected a number from 0.1 to 365"
         )

@@ -5,7 +5,7 @@ import pytest
 
 from balance_monitor.balance import Thresholds
 from balance_monitor.errors import ConfigurationError
-from balance_monitor.settings import Settings, SlackSettings, parse_thresholds
+from balance_monitor.settings import PARAMETERS, Settings, SlackSettings, parse_thresholds
 
 ENVIRONMENT = {
     "TABLE_NAME": "history",
@@ -74,7 +74,6 @@ def test_a_per_currency_threshold_overrides_the_default():
 @pytest.mark.parametrize(
     ("name", "value", "reason"),
     [
-        ("TOPIC_ARN", "alerts", "expected an SNS topic ARN"),
         ("LOW_BALANCE_THRESHOLD", "-5", "'-5' is not a non-negative number (at most 12 digits and 6 decimals)"),
         ("LOW_BALANCE_THRESHOLD", "ten", "'ten' is not a non-negative number (at most 12 digits and 6 decimals)"),
         ("LOW_BALANCE_THRESHOLD", "EUR=5", "unknown currency 'EUR'"),
@@ -109,16 +108,38 @@ def test_a_per_currency_threshold_overrides_the_default():
         ("DEEPSEEK_BASE_URL", "https://proxy.example/?key=1", "no query or fragment allowed"),
     ],
 )
-def test_invalid_settings_name_the_variable_and_the_value(name, value, reason):
+def test_an_unusable_setting_is_a_problem_naming_the_parameter_the_variable_and_the_value(name, value, reason):
+    settings = Settings.from_environment({**ENVIRONMENT, name: value})
+
+    assert settings.problems == (f"{PARAMETERS[name]}: {name}={value!r} is invalid: {reason}",)
+
+
+def test_every_unusable_setting_is_named_and_the_templates_defaults_stand_in():
+    settings = Settings.from_environment(
+        {**ENVIRONMENT, "REMINDER_INTERVAL_HOURS": "0", "SPEND_SPIKE_FACTOR": "lots", "DEEPSEEK_BASE_URL": "ftp://x"}
+    )
+
+    assert [problem.split(":")[0] for problem in settings.problems] == [
+        "ReminderIntervalHours",
+        "SpendSpikeFactor",
+        "DeepSeekBaseUrl",
+    ]
+    assert (settings.reminder_interval, settings.spike_factor) == (timedelta(hours=24), Decimal(3))
+    assert settings.deepseek_base_url == "https://api.deepseek.com"
+    assert Settings.from_environment(ENVIRONMENT).problems == ()
+
+
+def test_a_topic_arn_that_is_not_an_arn_is_refused_outright():
+    # Without the topic no alert can say what is wrong: this setting alone still raises.
     with pytest.raises(ConfigurationError) as error:
-        Settings.from_environment({**ENVIRONMENT, name: value})
+        Settings.from_environment({**ENVIRONMENT, "TOPIC_ARN": "alerts"})
 
-    assert str(error.value) == f"{name}={value!r} is invalid: {reason}"
+    assert str(error.value) == "TOPIC_ARN='alerts' is invalid: expected an SNS topic ARN"
 
 
-@pytest.mark.parametrize("name", ["TABLE_NAME", "TOPIC_ARN", "API_KEY_SECRET_ID", "LOW_BALANCE_THRESHOLD"])
+@pytest.mark.parametrize("name", ["TABLE_NAME", "TOPIC_ARN"])
 @pytest.mark.parametrize("value", [None, "", "  "])
-def test_a_required_setting_that_is_missing_or_blank_is_named(name, value):
+def test_without_the_topic_or_the_table_the_function_cannot_start(name, value):
     environment = {key: text for key, text in ENVIRONMENT.items() if key != name}
     if value is not None:
         environment[name] = value
@@ -127,6 +148,22 @@ def test_a_required_setting_that_is_missing_or_blank_is_named(name, value):
         Settings.from_environment(environment)
 
     assert str(error.value) == f"{name} must be set"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("API_KEY_SECRET_ID", "API_KEY_SECRET_ID must be set"),
+        ("LOW_BALANCE_THRESHOLD", "LowBalanceThreshold: LOW_BALANCE_THRESHOLD must be set"),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_any_other_required_setting_missing_is_a_problem(name, problem, value):
+    environment = {key: text for key, text in ENVIRONMENT.items() if key != name}
+    if value is not None:
+        environment[name] = value
+
+    assert Settings.from_environment(environment).problems == (problem,)
 
 
 def test_required_settings_are_read_without_surrounding_spaces():

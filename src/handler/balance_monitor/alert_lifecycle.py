@@ -30,7 +30,8 @@ class Status(StrEnum):
     SPEND_SPIKE = "spend_spike"  # spend over the last hour is far above the usual rate
     RUNWAY_SHORT = "runway_short"  # at the current burn rate, some currency runs out soon
     UNAVAILABLE = "unavailable"  # DeepSeek refuses API calls; outranks LOW
-    KEY_REJECTED = "key_rejected"  # the monitor is misconfigured
+    KEY_REJECTED = "key_rejected"  # DeepSeek refuses the monitor's key, or the secret holds none
+    MISCONFIGURED = "misconfigured"  # a stack parameter or a field of the secret cannot be used
     FAILING = "failing"  # the balance could not be read several checks in a row
 
 
@@ -41,6 +42,7 @@ SEVERITY = {
     Status.SPEND_SPIKE: "warning",
     Status.UNAVAILABLE: "critical",
     Status.KEY_REJECTED: "critical",
+    Status.MISCONFIGURED: "critical",
     Status.FAILING: "critical",
 }
 
@@ -49,6 +51,7 @@ class CheckOutcome(StrEnum):
     OK = "ok"  # the balance was read
     KEY_REJECTED = "key_rejected"  # 401, or the secret holds no key
     INSUFFICIENT_BALANCE = "insufficient_balance"  # 402: the account cannot serve
+    MISCONFIGURED = "misconfigured"  # not asked: the configuration for this account is unusable
     FAILED = "failed"  # anything else: the balance is unknown
 
 
@@ -56,6 +59,7 @@ class NotificationKind(StrEnum):
     ALERT = "alert"
     REMINDER = "reminder"
     RECOVERY = "recovery"
+    TEST = "test"  # sent by `deepseek-balance test-alert`, never by a check
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,8 @@ def evaluate(
         status = Status.FAILING if failures >= FAILURES_BEFORE_FAILING else previous.status
     elif observation.outcome is CheckOutcome.KEY_REJECTED:
         status = Status.KEY_REJECTED
+    elif observation.outcome is CheckOutcome.MISCONFIGURED:
+        status = Status.MISCONFIGURED
     elif observation.outcome is CheckOutcome.INSUFFICIENT_BALANCE:
         status = Status.UNAVAILABLE
     elif observation.report is not None:

@@ -39,6 +39,7 @@ TITLES = {
     Status.SPEND_SPIKE: "spend spike",
     Status.UNAVAILABLE: "account unavailable",
     Status.KEY_REJECTED: "API key rejected",
+    Status.MISCONFIGURED: "monitor misconfigured",
     Status.FAILING: "monitor failing",
 }
 
@@ -96,6 +97,39 @@ def alert_document(notification: Notification, *, account: str, thresholds: Thre
     }
 
 
+def test_alert(*, account: str, sent_at: datetime) -> AlertMessage:
+    """A notification that only shows where alerts arrive: the same document, kind `test`."""
+    document: dict[str, Any] = {
+        "schema": SCHEMA,
+        "version": SCHEMA_VERSION,
+        "account": account,
+        "kind": NotificationKind.TEST.value,
+        "state": Status.HEALTHY.value,
+        "previous_state": Status.HEALTHY.value,
+        "severity": SEVERITY[Status.HEALTHY],
+        "title": f"TEST: alerts for account {account} reach you here. Nothing is wrong.",
+        "subject": f"[DeepSeek] Test notification for account {account}".encode("ascii", "replace").decode(),
+        "since": format_timestamp(sent_at),
+        "checked_at": format_timestamp(sent_at),
+        "is_available": None,
+        "reason": None,
+        "error": None,
+        "consecutive_failures": 0,
+        "balances": None,
+        "top_ups": [],
+        "action": {
+            "text": "Nothing: this was sent with `deepseek-balance test-alert` to try the subscriptions.",
+            "url": None,
+        },
+    }
+    return AlertMessage(
+        subject=document["subject"][:SUBJECT_LIMIT],
+        body=email_text(document),
+        attributes={name: document[name] for name in ("account", "state", "severity", "kind")},
+        document=document,
+    )
+
+
 def email_text(document: dict[str, Any]) -> str:
     lines = [
         document["title"],
@@ -110,8 +144,9 @@ def email_text(document: dict[str, Any]) -> str:
         lines.append(f"Error:     {document['error']}")
     if document["state"] == Status.FAILING:
         lines.append(f"Failures:  {document['consecutive_failures']} checks in a row")
-    lines += ["", "Balances:"]
-    if document["balances"] is None:
+    if document["kind"] != NotificationKind.TEST:
+        lines += ["", "Balances:"]
+    if document["balances"] is None and document["kind"] != NotificationKind.TEST:
         lines.append("  unknown: this check could not read the balance")
     for balance in document["balances"] or []:
         lines.append(f"  {balance['currency']} {_amount_text(balance['total']):>12}   {_versus(balance)}")
@@ -287,8 +322,15 @@ def _action(notification: Notification) -> tuple[str, str | None]:
         return (
             "DeepSeek rejected the monitor's API key, or the secret holds none: the monitor is misconfigured. "
             "Create or rotate a key on DeepSeek's platform and put it in the monitor's secret "
-            "(README, 'Configure the API key').",
+            "(`deepseek-balance setup --stack NAME`; README, 'The API key').",
             API_KEYS_URL,
+        )
+    if notification.status is Status.MISCONFIGURED:
+        return (
+            "The monitor cannot use its configuration, so it did not read the balance. Fix what the error "
+            "above names: a stack parameter (sam deploy --parameter-overrides Name=value), or a field of the "
+            "API key secret (docs/many-accounts.md). The first check after the fix says it is resolved.",
+            None,
         )
     if notification.status is Status.SPEND_SPIKE:
         return (

@@ -51,8 +51,9 @@ def block_kit(document: dict[str, Any]) -> dict[str, Any]:
                 _field("Checked", format_time(document["checked_at"])),
             ],
         },
-        _text_section("Balances", balance_text, escape=False),
     ]
+    if document["kind"] != "test":  # a test notification is about no balance
+        blocks.append(_text_section("Balances", balance_text, escape=False))
     problems = _problems(document)
     if problems:
         blocks.append(_text_section("What DeepSeek said", "\n".join(problems)))
@@ -76,7 +77,7 @@ def chatbot_notification(document: dict[str, Any]) -> dict[str, Any]:
         f"*State:* {document['state']} ({document['severity']}) since {format_time(document['since'])}",
         *(f"• {balance_line(balance)}" for balance in balances or []),
     ]
-    if balances is None:
+    if balances is None and document["kind"] != "test":
         lines.append("Balance unknown: this check could not read it.")
     lines += _problems(document)
     action = document["action"]

@@ -32,6 +32,7 @@ from balance_monitor.errors import (
     ApiKeyMissingError,
     BalanceFetchError,
     CheckFailedError,
+    ConfigurationError,
     EventTimeError,
     HistoryStoreError,
     InsufficientBalanceError,
@@ -110,6 +111,15 @@ def balance_reader(api_key: ApiKeySource, client: BalanceClient, deadline: float
     return lambda: client.fetch_balance(api_key.get(), deadline)
 
 
+def misconfigured(problems: tuple[str, ...]) -> Callable[[], BalanceReport]:
+    """A reader for settings the monitor cannot use: DeepSeek is not asked, the check says why."""
+
+    def refuse() -> BalanceReport:
+        raise ConfigurationError("; ".join(problems))
+
+    return refuse
+
+
 def unexpected(exc: Exception) -> str:
     """A bug, told in words fit for a record: its kind only, since its text may quote anything."""
     return f"unexpected error ({type(exc).__name__})"
@@ -123,6 +133,8 @@ def observe(read_balance: Callable[[], BalanceReport]) -> Observation:
         return Observation(outcome=CheckOutcome.KEY_REJECTED, error=str(exc))
     except InsufficientBalanceError as exc:
         return Observation(outcome=CheckOutcome.INSUFFICIENT_BALANCE, error=str(exc))
+    except ConfigurationError as exc:
+        return Observation(outcome=CheckOutcome.MISCONFIGURED, error=str(exc))
     except (BalanceFetchError, ApiKeyError) as exc:
         return Observation(outcome=CheckOutcome.FAILED, error=str(exc))
     except Exception as exc:  # a bug must still leave a failed check in history
@@ -178,6 +190,8 @@ def check_accounts(
             thresholds=config.thresholds or settings.thresholds,
             runway_alert_days=config.runway_alert_days or settings.runway_alert_days,
         )
+        if settings.problems:
+            return run_check(account_settings, misconfigured(settings.problems), invocation)
         return run_check(account_settings, balance_reader(key_for(name), client, deadline), invocation)
 
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(accounts)))) as pool:
@@ -396,6 +410,9 @@ def _finish(
                 if value is not None:
                     recorder.figure(name, value, account=record.account, currency=currency)
     fields = summary.as_dict()
+    if observation.outcome is CheckOutcome.MISCONFIGURED:
+        logger.error("the monitor's configuration is unusable", extra={"error": observation.error, **fields})
+        return summary
     if observation.outcome is not CheckOutcome.FAILED:
         logger.info("balance checked", extra=fields)
         return summary

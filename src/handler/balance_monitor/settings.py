@@ -7,10 +7,11 @@ variables: the API key is read from Secrets Manager (API_KEY_SECRET_ID names it)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from balance_monitor.balance import KNOWN_CURRENCIES, Thresholds
@@ -32,6 +33,7 @@ _THEN = " *, *"
 THRESHOLDS_PATTERN = f"^ *({_AMOUNT}({_THEN}{_CNY})?({_THEN}{_USD})?|{_CNY}({_THEN}{_USD})?|{_USD}) *$"
 THRESHOLDS = re.compile(THRESHOLDS_PATTERN)
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,15 @@ NUMERIC_SETTINGS = {
 }
 
 
+# The template parameters a user sets, by the variable that carries each to the function; an
+# unusable one is reported by its parameter's name, the name the user knows.
+PARAMETERS = {
+    "LOW_BALANCE_THRESHOLD": "LowBalanceThreshold",
+    "DEEPSEEK_BASE_URL": "DeepSeekBaseUrl",
+    **{variable: parameter for variable, (parameter, _) in NUMERIC_SETTINGS.items()},
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
@@ -64,9 +75,15 @@ class Settings:
     runway_alert_days: Decimal = Decimal(3)
     spike_factor: Decimal = Decimal(3)
     account: str = DEFAULT_ACCOUNT
+    # Settings the monitor cannot use, each naming what to fix: every check is then recorded as
+    # `misconfigured` and alerts, with the template's defaults standing in for the bad values.
+    problems: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> Settings:
+        """Raises only when the topic or the table is unusable: without them no alert can say
+        what is wrong. Any other bad setting is one of `problems`."""
+
         def required(name: str) -> str:
             value = environ.get(name, "").strip()
             if not value:
@@ -76,24 +93,39 @@ class Settings:
         topic_arn = required("TOPIC_ARN")
         if not topic_arn.startswith("arn:"):
             raise _invalid("TOPIC_ARN", topic_arn, "expected an SNS topic ARN")
+        table_name = required("TABLE_NAME")
+        problems: list[str] = []
+
+        def usable(name: str, parse: Callable[[str], T], default: str = "") -> T | None:
+            """The setting parsed, or None (and one more problem) when it cannot be used."""
+            text = environ.get(name, "")
+            try:
+                if not (text.strip() or default):
+                    raise ConfigurationError(f"{name} must be set")
+                return parse(text if text.strip() else default)
+            except ConfigurationError as exc:
+                problems.append(f"{PARAMETERS[name]}: {exc}" if name in PARAMETERS else str(exc))
+                return None
 
         def number(name: str, default: str) -> Decimal:
-            return parse_number(name, environ.get(name, "") or default, NUMERIC_SETTINGS[name][1])
+            value = usable(name, lambda text: parse_number(name, text, NUMERIC_SETTINGS[name][1]), default)
+            return Decimal(default) if value is None else value
 
         reminder_hours = number("REMINDER_INTERVAL_HOURS", "24")
         retention_days = number("HISTORY_RETENTION_DAYS", "90")
         runway_alert_days = number("RUNWAY_ALERT_DAYS", "3")
         spike_factor = number("SPEND_SPIKE_FACTOR", "3")
         return cls(
-            table_name=required("TABLE_NAME"),
+            table_name=table_name,
             topic_arn=topic_arn,
-            api_key_secret_id=required("API_KEY_SECRET_ID"),
-            deepseek_base_url=parse_base_url(environ.get("DEEPSEEK_BASE_URL", "") or DEFAULT_BASE_URL),
-            thresholds=parse_thresholds(required("LOW_BALANCE_THRESHOLD")),
+            api_key_secret_id=usable("API_KEY_SECRET_ID", str.strip) or "",
+            deepseek_base_url=usable("DEEPSEEK_BASE_URL", parse_base_url, DEFAULT_BASE_URL) or DEFAULT_BASE_URL,
+            thresholds=usable("LOW_BALANCE_THRESHOLD", parse_thresholds) or Thresholds(),
             reminder_interval=timedelta(hours=float(reminder_hours)),
             history_retention=timedelta(days=int(retention_days)),
             runway_alert_days=runway_alert_days,
             spike_factor=spike_factor,
+            problems=tuple(problems),
         )
 
 

@@ -37,6 +37,8 @@ from balance_monitor.settings import (
 INVOCATION_SECONDS = 15 * 60  # Lambda's longest invocation
 WEBHOOK_CACHE_SECONDS = 5 * 60
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+# What an entry of the accounts secret may hold; anything else is a typo the user should hear of.
+ACCOUNT_FIELDS = ("api_key", "low_balance_threshold", "runway_alert_days")
 T = TypeVar("T")
 
 
@@ -48,7 +50,9 @@ class AccountConfig:
     api_key: str | None = field(repr=False)  # None when the entry is unusable; `problem` says why
     thresholds: Thresholds | None = None  # None: the stack's LowBalanceThreshold
     runway_alert_days: Decimal | None = None  # None: the stack's RunwayAlertDays
-    problem: str | None = None
+    # Why the entry is unusable: a missing or unusable key (ApiKeyMissingError, so the account
+    # is `key_rejected`), or a field that cannot be used (ConfigurationError: `misconfigured`).
+    problem: ApiKeyMissingError | ConfigurationError | None = None
 
 
 class CachedSecret(Generic[T]):
@@ -106,8 +110,10 @@ class AccountKey:
         config = self._secret.get().get(self._account)
         if config is None:
             raise ApiKeyMissingError(f"account {self._account!r} is no longer in the API key secret")
+        if config.problem is not None:
+            raise type(config.problem)(*config.problem.args)  # a fresh one: the parsed secret is shared
         if config.api_key is None:
-            raise ApiKeyMissingError(config.problem or "no API key")
+            raise ApiKeyMissingError("no API key")
         return config.api_key
 
 
@@ -142,21 +148,32 @@ def parse_accounts(value: Any) -> dict[str, AccountConfig]:
         return {DEFAULT_ACCOUNT: AccountConfig(DEFAULT_ACCOUNT, parse_api_key(value))}
     entries = document["accounts"]
     if not isinstance(entries, Mapping) or not entries:
-        raise ApiKeyMissingError('the API key secret\'s "accounts" is not a map of account names')
+        raise ConfigurationError('the API key secret\'s "accounts" is not a map of account names to entries')
     return {str(name): _account(str(name), entry) for name, entry in entries.items()}
 
 
 def _account(name: str, entry: Any) -> AccountConfig:
+    def unusable(problem: ApiKeyMissingError | ConfigurationError) -> AccountConfig:
+        return AccountConfig(name[:64], None, problem=problem)
+
     if not _ACCOUNT_NAME.fullmatch(name):
-        return AccountConfig(name[:64], None, problem="account names take letters, digits, '.', '_', '-' (64 at most)")
+        return unusable(ConfigurationError("account names take letters, digits, '.', '_', '-' (64 at most)"))
+    where = f"the secret's entry for {name!r}"
     if not isinstance(entry, Mapping):
-        return AccountConfig(name, None, problem=f"the secret's entry for {name!r} is not an object")
+        return unusable(ConfigurationError(f"{where} is not an object"))
+    unknown = sorted(str(key) for key in entry if key not in ACCOUNT_FIELDS)
+    if unknown:
+        known = ", ".join(ACCOUNT_FIELDS)
+        return unusable(ConfigurationError(f"{where} has unknown fields {', '.join(unknown)} (known: {known})"))
     if not entry.get("api_key"):
-        return AccountConfig(name, None, problem=f"the secret's entry for {name!r} has no API key")
+        return unusable(ApiKeyMissingError(f"{where} has no API key"))
     try:
         key = parse_api_key(entry.get("api_key"))
-        threshold = entry.get("low_balance_threshold")
-        runway = entry.get("runway_alert_days")
+    except ApiKeyMissingError as exc:
+        return unusable(ApiKeyMissingError(f"{where}: {exc}"))
+    threshold = entry.get("low_balance_threshold")
+    runway = entry.get("runway_alert_days")
+    try:
         return AccountConfig(
             name,
             key,
@@ -167,8 +184,8 @@ def _account(name: str, entry: Any) -> AccountConfig:
                 else None
             ),
         )
-    except (ApiKeyMissingError, ConfigurationError) as exc:
-        return AccountConfig(name, None, problem=f"the secret's entry for {name!r}: {exc}")
+    except ConfigurationError as exc:
+        return unusable(ConfigurationError(f"{where}: {exc}"))
 
 
 def _json_object(value: Any) -> dict[str, Any] | None:
