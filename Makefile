@@ -25,7 +25,7 @@ STACK ?= deepseek-balance-monitor
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: local test lint validate build security audit bench simulate mutation check deploy invoke logs delete clean
+.PHONY: local test lint validate build wheel security audit bench simulate mutation check deploy publish invoke logs delete clean
 
 local: $(VENV)/.installed ## The scheduled job here: a scripted week (or, with DEEPSEEK_API_KEY, your account)
 	$(VENV)/bin/deepseek-balance demo
@@ -45,6 +45,9 @@ validate: $(SAM_VENV)/.installed ## cfn-lint and sam validate --lint on template
 build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build, then check the artifacts target python3.13 on arm64
 	$(SAM_VENV)/bin/sam build
 	$(VENV)/bin/python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction .aws-sam/build/SlackNotifierFunction
+
+wheel: $(VENV)/.installed ## Build the wheel, install it into a fresh venv outside the repo, run the command from there
+	$(VENV)/bin/python scripts/check_wheel.py
 
 security: $(CHECKOV_VENV)/.installed $(SECURITY_VENV)/.installed ## checkov on template.yaml, bandit on src/
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --quiet --compact --skip-download
@@ -74,10 +77,22 @@ mutation: $(MUTATION_VENV)/.installed ## Mutation testing (mutmut) of the pure m
 	cd .mutation && ../$(MUTATION_VENV)/bin/mutmut run --max-children $(MUTATION_JOBS)
 	cd .mutation && ../$(MUTATION_VENV)/bin/python ../scripts/mutation_scores.py --survivors survivors.txt
 
-check: lint validate build security test ## Everything CI runs
+check: lint validate build wheel security test ## Everything CI runs
 
 deploy: build ## Deploy to your AWS account (asks for the parameters the first time)
 	$(SAM_VENV)/bin/sam deploy --guided
+
+# SAR reads the code, licence and readme from PACKAGE_BUCKET, whose policy must let
+# serverlessrepo.amazonaws.com read them (docs/publishing.md). SOURCE_CODE_URL goes into the
+# packaged template only: the template itself names no repository. Both are checked before
+# anything is installed or built.
+publish: ## Publish to the Serverless Application Repository (PACKAGE_BUCKET=... SOURCE_CODE_URL=https://...)
+	@test -n "$(PACKAGE_BUCKET)" || { echo "make publish needs PACKAGE_BUCKET=<an S3 bucket in the region you publish to>" >&2; exit 2; }
+	@case "$(SOURCE_CODE_URL)" in https://?*) ;; *) echo "make publish needs SOURCE_CODE_URL=https://<the public repository>" >&2; exit 2;; esac
+	$(MAKE) --no-print-directory build
+	$(SAM_VENV)/bin/sam package --s3-bucket "$(PACKAGE_BUCKET)" --s3-prefix $(STACK) --output-template-file .aws-sam/packaged.yaml
+	$(VENV)/bin/python scripts/set_source_code_url.py .aws-sam/packaged.yaml "$(SOURCE_CODE_URL)"
+	$(SAM_VENV)/bin/sam publish --template .aws-sam/packaged.yaml
 
 invoke: build ## Invoke the function locally in Docker with the scheduled event (needs Docker and env.json)
 	@test -f env.json || { echo "copy events/env.example.json to env.json and fill in the stack's outputs"; exit 2; }

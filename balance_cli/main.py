@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, NoRegionError
@@ -21,6 +23,11 @@ DESCRIPTION = """Look at a DeepSeek account's balance and its history without th
   demo     watch the monitor work through a scripted week, here, with nothing deployed
   setup    put your API key in a deployed stack's secret, checked first, and run one check
   test-alert  send a test notification to everyone subscribed to a deployed stack's alerts"""
+
+DISTRIBUTION = "deepseek-balance-monitor"
+# The modules each pip extra brings (pyproject.toml's optional-dependencies, tested equal):
+# `check` and `history` need none, `report` draws with matplotlib, and `demo` also emulates AWS.
+EXTRAS = {"report": ("matplotlib",), "demo": ("moto", "yaml", "matplotlib", "tqdm")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +75,7 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    _require_extra("report")
     import boto3
 
     from balance_cli.report import draw, spend_lines
@@ -111,6 +119,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    _require_extra("demo")
     from balance_cli.demo import run_demo
 
     if not 1 <= args.days <= 365:
@@ -128,6 +137,22 @@ def _test_alert(args: argparse.Namespace) -> int:
     from balance_cli.setup import send_test_alert
 
     return send_test_alert(args.stack, args.account)
+
+
+def _require_extra(extra: str) -> None:
+    """Say which install a subcommand needs before it fails half-way through on an import."""
+    missing = [module for module in EXTRAS[extra] if importlib.util.find_spec(module) is None]
+    if missing:
+        raise UsageError(
+            f"needs the {extra} extra ({', '.join(missing)} not installed): pip install '{DISTRIBUTION}[{extra}]'"
+        )
+
+
+def _version() -> str:
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def _records(args: argparse.Namespace) -> list:
@@ -154,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     check = commands.add_parser(

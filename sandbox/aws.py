@@ -8,7 +8,8 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import boto3
@@ -16,7 +17,9 @@ import yaml
 
 from balance_monitor.history import format_timestamp
 
-TEMPLATE_PATH = Path(__file__).resolve().parent.parent / "template.yaml"
+# sandbox/template.yaml links to the root template.yaml, so a checkout always reads the one
+# SAM deploys, and the built wheel ships a copy of it as package data (the demo runs anywhere).
+TEMPLATE_PATH = files("sandbox") / "template.yaml"
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -45,7 +48,7 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[st
 _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 
-def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+def load_template(path: Traversable = TEMPLATE_PATH) -> dict[str, Any]:
     return yaml.load(path.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
 
 

@@ -2,9 +2,12 @@
 data, failed invocations kept and alarmed on, and a function that may touch only its own
 secret, table, topic and queue."""
 
+import importlib.util
 import json
 import re
+import tomllib
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +18,7 @@ from balance_monitor.errors import ConfigurationError
 from balance_monitor.settings import NUMERIC_SETTINGS, THRESHOLDS_PATTERN, Settings, SlackSettings, parse_thresholds
 from sandbox.aws import load_template
 
+ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = load_template()
 RESOURCES = TEMPLATE["Resources"]
 FUNCTION = RESOURCES["BalanceCheckFunction"]["Properties"]
@@ -287,3 +291,76 @@ def test_cloudformation_accepts_a_threshold_exactly_when_the_function_does(text)
         function_accepts = False
 
     assert bool(template_accepts) is function_accepts
+
+
+# The Serverless Application Repository's rules for this metadata, from its API reference:
+# sam validate and cfn-lint do not check them, SAR refuses the publish.
+SAR = TEMPLATE["Metadata"]["AWS::ServerlessRepo::Application"]
+SAR_AUTHOR = r"[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?"
+SAR_LABEL = r"[a-zA-Z0-9+\-_:/@]+"
+
+
+def test_the_application_has_what_the_serverless_application_repository_requires_and_shows():
+    assert set(SAR) == {
+        *("Name", "Description", "Author", "SpdxLicenseId", "LicenseUrl", "ReadmeUrl", "Labels", "SemanticVersion"),
+    }
+    assert all(isinstance(value, str) for key, value in SAR.items() if key != "Labels"), "no intrinsic functions"
+    assert re.fullmatch(r"[a-zA-Z0-9-]{1,140}", SAR["Name"])
+    assert 1 <= len(SAR["Description"]) <= 256
+    assert re.fullmatch(SAR_AUTHOR, SAR["Author"])
+    assert len(SAR["Author"]) <= 127
+    assert 1 <= len(SAR["Labels"]) <= 10
+    assert all(re.fullmatch(SAR_LABEL, label) and len(label) <= 127 for label in SAR["Labels"])
+
+
+def test_the_published_version_is_the_packages():
+    assert SAR["SemanticVersion"] == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def test_the_licence_and_readme_sam_package_uploads_exist_and_the_licence_is_the_one_declared():
+    licence = (ROOT / SAR["LicenseUrl"]).read_text()
+
+    assert SAR["SpdxLicenseId"] == "Apache-2.0"
+    assert licence.split()[:5] == ["Apache", "License", "Version", "2.0,", "January"]
+    assert (ROOT / SAR["ReadmeUrl"]).read_text().startswith("# DeepSeek Balance Monitor")
+
+
+def _set_source_code_url():
+    spec = importlib.util.spec_from_file_location("set_source_code_url", ROOT / "scripts" / "set_source_code_url.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.set_source_code_url
+
+
+def test_make_publish_adds_the_source_code_url_it_is_given_and_refuses_one_that_is_not_https():
+    set_source_code_url = _set_source_code_url()
+    packaged = load_template()  # intrinsics in their long form, as `sam package` writes them
+
+    published = set_source_code_url(packaged, "https://git.example.org/team/deepseek-balance-monitor")
+
+    assert published["Metadata"]["AWS::ServerlessRepo::Application"] == {
+        **SAR,
+        "SourceCodeUrl": "https://git.example.org/team/deepseek-balance-monitor",
+    }
+    assert published["Resources"] == RESOURCES
+    for url in ("http://git.example.org/team/repo", "git@git.example.org:team/repo.git", "https://", ""):
+        with pytest.raises(ValueError, match="SOURCE_CODE_URL"):
+            set_source_code_url(load_template(), url)
+
+
+def test_the_publishing_page_names_every_resource_type_sar_checks():
+    # What SAM makes of the functions: each has an EventInvokeConfig, a Schedule or SNS event.
+    generated = {
+        "AWS::Lambda::Function",
+        "AWS::Lambda::EventInvokeConfig",
+        "AWS::Lambda::Permission",
+        "AWS::Events::Rule",
+        "AWS::SNS::Subscription",
+    }
+    declared = {resource["Type"] for resource in RESOURCES.values()} - {"AWS::Serverless::Function"}
+    page = (ROOT / "docs" / "publishing.md").read_text()
+    limits = " ".join(page[page.index("## Limits") :].split())
+
+    named = set(re.findall(r"`(AWS::\w+::\w+)`", limits[: limits.index("Check the last one")]))
+
+    assert named == declared | generated

@@ -4,12 +4,14 @@ simulator on 127.0.0.1, and a CloudFormation stack's outputs (botocore's Stubber
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import struct
 import subprocess
 import sys
 import time
+import tomllib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -388,6 +390,37 @@ def test_the_installed_command_has_help_that_lists_the_exit_codes():
 
     assert "check    ask DeepSeek for the balance now" in result.stdout
     assert "6  history, report: no checks in the range" in result.stdout
+
+
+def test_the_command_reports_the_packages_version(capsys):
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"deepseek-balance {version}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "missing", "extra"),
+    [
+        (["demo"], "moto", "demo"),
+        (["demo"], "yaml", "demo"),
+        (["report", "--table", "history"], "matplotlib", "report"),
+    ],
+)
+def test_a_subcommand_whose_extra_is_not_installed_says_how_to_install_it(capsys, monkeypatch, argv, missing, extra):
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == missing else find_spec(name))
+
+    code, _, err = run(capsys, *argv)
+
+    assert code == errors.USAGE
+    assert err == (
+        f"deepseek-balance {argv[0]}: needs the {extra} extra ({missing} not installed): "
+        f"pip install 'deepseek-balance-monitor[{extra}]'\n"
+    )
 
 
 def test_the_demo_plays_a_week_and_leaves_a_chart(tmp_path):
