@@ -115,6 +115,21 @@ def test_a_rejected_key_alerts_at_once():
     assert sent == [(NotificationKind.ALERT, Status.KEY_REJECTED)]
 
 
+def test_a_misconfigured_monitor_alerts_at_once_reminds_and_recovers_when_fixed():
+    misconfigured = Observation(CheckOutcome.MISCONFIGURED, error="LowBalanceThreshold: ... is invalid")
+
+    state, sent = run([balances(CNY="100.00"), misconfigured, misconfigured])
+    assert (state.status, sent) == (Status.MISCONFIGURED, [(NotificationKind.ALERT, Status.MISCONFIGURED)])
+    assert state.consecutive_failures == 0  # not a failing monitor: it knows what is wrong
+
+    _, sent = run([balances(CNY="100.00")] + [misconfigured] * 97 + [balances(CNY="100.00")])  # a day, then fixed
+    assert sent == [
+        (NotificationKind.ALERT, Status.MISCONFIGURED),
+        (NotificationKind.REMINDER, Status.MISCONFIGURED),
+        (NotificationKind.RECOVERY, Status.HEALTHY),
+    ]
+
+
 def test_one_failed_read_alerts_nobody_three_in_a_row_do():
     state, sent = run([balances(CNY="100.00"), FAILED, FAILED])
     assert (state.status, state.consecutive_failures, sent) == (Status.HEALTHY, 2, [])

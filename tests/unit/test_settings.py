@@ -43,6 +43,7 @@ def test_optional_settings_have_defaults():
     assert settings.deepseek_base_url == "https://api.deepseek.com"
     assert settings.reminder_interval == timedelta(hours=24)
     assert settings.history_retention == timedelta(days=90)
+    assert settings.problems == ()
 
 
 @pytest.mark.parametrize(
@@ -163,7 +164,10 @@ def test_any_other_required_setting_missing_is_a_problem(name, problem, value):
     if value is not None:
         environment[name] = value
 
-    assert Settings.from_environment(environment).problems == (problem,)
+    settings = Settings.from_environment(environment)
+
+    assert settings.problems == (problem,)
+    assert getattr(settings, "api_key_secret_id" if name == "API_KEY_SECRET_ID" else "thresholds") in ("", Thresholds())
 
 
 def test_required_settings_are_read_without_surrounding_spaces():
