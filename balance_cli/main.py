@@ -85,7 +85,9 @@ def _report(args: argparse.Namespace) -> int:
     from balance_monitor.errors import ConfigurationError
     from balance_monitor.settings import parse_thresholds
 
-    records = _records(args)
+    # What the user typed is checked before AWS is asked anything.
+    if not args.output.parent.is_dir():
+        raise UsageError(f"--output {args.output}: No such file or directory")
     threshold = args.threshold
     if threshold is None and args.stack:
         function = stack_outputs(args.stack).function_name
@@ -95,6 +97,7 @@ def _report(args: argparse.Namespace) -> int:
         thresholds = parse_thresholds(threshold, where) if threshold else Thresholds()
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
+    records = _records(args)
     title = f"DeepSeek balance, account {args.account}"
     try:
         chart = draw(records, thresholds, title, args.output, svg=args.svg)

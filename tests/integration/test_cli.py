@@ -545,6 +545,7 @@ def test_history_finds_the_table_through_the_stacks_outputs(capsys, monitor, dep
 
 
 UNSET = None
+NO_AWS = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"}
 BAD_INPUT = [
     (
         ["check"],
@@ -572,14 +573,14 @@ BAD_INPUT = [
     ),
     (
         ["report", "--table", "TABLE", *RANGE, "--threshold", "CNY=abc"],
-        {},
+        NO_AWS,  # told before AWS is asked
         "report: --threshold='CNY=abc' is invalid: 'CNY=abc' is not a non-negative number "
         "(at most 12 digits and 6 decimals)",
         errors.USAGE,
     ),
     (
         ["report", "--table", "TABLE", *RANGE, "--output", "/nonexistent/dir/x.png"],
-        {},
+        NO_AWS,  # told before AWS is asked
         "report: --output /nonexistent/dir/x.png: No such file or directory",
         errors.USAGE,
     ),
