@@ -21,7 +21,7 @@ from typing import Any
 
 from balance_cli.report import draw, spend_lines
 from balance_monitor.history import format_timestamp
-from balance_monitor.settings import parse_thresholds
+from balance_monitor.settings import PARAMETERS, parse_thresholds
 from sandbox.aws import EmulatedStack, ReceivedAlert, create_stack, use_fake_credentials
 from sandbox.deepseek_simulator import DeepSeekSimulator, Reply
 from sandbox.lambda_context import invoke_keeping_output
@@ -141,8 +141,9 @@ def _finish_report(stack: EmulatedStack, output: Path, svg: bool) -> int:
 
 
 def _check_real_account(key: str, verbose: bool) -> int:
-    """One check of the real account with the stack's default parameters (LOW_BALANCE_THRESHOLD
-    and the rest may be set in the environment), exiting as `deepseek-balance check` does."""
+    """One check of the real account with the stack's default parameters (LOW_BALANCE_THRESHOLD,
+    CRITICAL_BALANCE_THRESHOLD and the rest may be set in the environment), exiting as
+    `deepseek-balance check` does."""
     from balance_cli import errors
     from balance_monitor.alert_lifecycle import CheckOutcome
 
@@ -150,8 +151,9 @@ def _check_real_account(key: str, verbose: bool) -> int:
     base_url = os.environ.get("DEEPSEEK_BASE_URL", "https://api.deepseek.com")
     _say(f"Checking your DeepSeek account at {base_url}; AWS emulated in-process (moto).\n")
     parameters = {"DeepSeekBaseUrl": base_url}
-    if os.environ.get("LOW_BALANCE_THRESHOLD"):
-        parameters["LowBalanceThreshold"] = os.environ["LOW_BALANCE_THRESHOLD"]
+    for variable in ("LOW_BALANCE_THRESHOLD", "CRITICAL_BALANCE_THRESHOLD"):
+        if os.environ.get(variable):
+            parameters[PARAMETERS[variable]] = os.environ[variable]
     stack.configure_function(**parameters)
     _, logs = _invoke({})
     if verbose:

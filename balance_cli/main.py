@@ -85,22 +85,28 @@ def _report(args: argparse.Namespace) -> int:
     from balance_monitor.errors import ConfigurationError
     from balance_monitor.settings import parse_thresholds
 
+    def levels(text: str | None, where: str) -> Thresholds:
+        try:
+            return parse_thresholds(text, where) if text else Thresholds()
+        except ConfigurationError as exc:
+            raise UsageError(str(exc)) from None
+
     # What the user typed is checked before AWS is asked anything.
     if not args.output.parent.is_dir():
         raise UsageError(f"--output {args.output}: No such file or directory")
-    threshold = args.threshold
-    if threshold is None and args.stack:
+    thresholds = levels(args.threshold, "--threshold")
+    critical_thresholds = levels(args.critical_threshold, "--critical-threshold")
+    if (args.threshold is None or args.critical_threshold is None) and args.stack:
         function = stack_outputs(args.stack).function_name
-        threshold = function_variable(function, "LOW_BALANCE_THRESHOLD") if function else None
-    try:
-        where = "--threshold" if args.threshold else "LOW_BALANCE_THRESHOLD"
-        thresholds = parse_thresholds(threshold, where) if threshold else Thresholds()
-    except ConfigurationError as exc:
-        raise UsageError(str(exc)) from None
+        if function and args.threshold is None:
+            thresholds = levels(function_variable(function, "LOW_BALANCE_THRESHOLD"), "LOW_BALANCE_THRESHOLD")
+        if function and args.critical_threshold is None:
+            variable = "CRITICAL_BALANCE_THRESHOLD"
+            critical_thresholds = levels(function_variable(function, variable), variable)
     records = _records(args)
     title = f"DeepSeek balance, account {args.account}"
     try:
-        chart = draw(records, thresholds, title, args.output, svg=args.svg)
+        chart = draw(records, thresholds, title, args.output, svg=args.svg, critical_thresholds=critical_thresholds)
     except OSError as exc:
         raise UsageError(f"--output {args.output}: {exc.strerror or exc}") from None
     state = HistoryTable(boto3.client("dynamodb"), _table_name(args)).load_state(args.account)
@@ -218,6 +224,9 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--output", type=Path, default=Path("balance-report.png"), help="PNG to write")
             command.add_argument("--svg", action="store_true", help="also write an SVG beside the PNG")
             command.add_argument("--threshold", help="threshold line(s), e.g. CNY=50 (default: the stack's)")
+            command.add_argument(
+                "--critical-threshold", help="critical level line(s), e.g. CNY=10 (default: the stack's)"
+            )
             command.add_argument("--json", action="store_true", help="print a JSON summary for scripts")
             command.set_defaults(run=_report)
 

@@ -1,6 +1,6 @@
-"""`deepseek-balance report`: balance over time, one panel per currency, with its threshold,
-top-ups, the alerts sent (marked by the problem they were about) and the checks that read no
-balance, as PNG (and SVG); plus burn rate and runway when known."""
+"""`deepseek-balance report`: balance over time, one panel per currency, with its threshold
+(dashed) and critical level (dotted), top-ups, the alerts sent (marked by the problem they were
+about) and the checks that read no balance, as PNG (and SVG); plus burn rate and runway when known."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 # Colour and marker of each problem's alerts (reminders: the same marker, hollow); healthy is a recovery.
 _STATE_STYLES = {
     Status.LOW: ("#d72b3f", "v"),
+    Status.CRITICALLY_LOW: ("#8b0016", "d"),
     Status.SPEND_SPIKE: ("#8e44ad", "*"),
     Status.RUNWAY_SHORT: ("#f28e2b", "D"),
     Status.UNAVAILABLE: ("#7b2d26", "X"),
@@ -53,7 +54,15 @@ class Chart:
     figure: Figure | None = None
 
 
-def draw(records: list[CheckRecord], thresholds: Thresholds, title: str, png: Path, *, svg: bool = False) -> Chart:
+def draw(
+    records: list[CheckRecord],
+    thresholds: Thresholds,
+    title: str,
+    png: Path,
+    *,
+    svg: bool = False,
+    critical_thresholds: Thresholds | None = None,
+) -> Chart:
     from matplotlib import dates
     from matplotlib.figure import Figure
 
@@ -63,8 +72,10 @@ def draw(records: list[CheckRecord], thresholds: Thresholds, title: str, png: Pa
     *panels, strip = figure.subplots(
         len(chart.panels) + 1, 1, sharex=True, squeeze=False, height_ratios=[3] * len(chart.panels) + [1.3]
     )[:, 0]
+    critical = critical_thresholds or Thresholds()
     for index, (currency, axes) in enumerate(zip(chart.panels, panels, strict=True)):
-        _draw_balances(axes, chart, currency, thresholds.for_currency(currency), f"C{index}")
+        levels = (thresholds.for_currency(currency), critical.for_currency(currency))
+        _draw_balances(axes, chart, currency, levels, f"C{index}")
     _draw_events(strip, chart)
     locator = dates.AutoDateLocator(tz=UTC)
     strip.xaxis.set_major_locator(locator)
@@ -96,13 +107,17 @@ def _collect(records: Sequence[CheckRecord], chart: Chart) -> Chart:
     return chart
 
 
-def _draw_balances(axes: Axes, chart: Chart, currency: str, threshold: Decimal | None, colour: str) -> None:
+def _draw_balances(
+    axes: Axes, chart: Chart, currency: str, levels: tuple[Decimal | None, Decimal | None], colour: str
+) -> None:
+    """The balance, its warning level (dashed) and its critical level (dotted), and the events."""
     points = chart.series[currency]
     times, totals = zip(*points, strict=True)
     axes.plot(times, [float(total) for total in totals], color=colour, linewidth=1.8, label=f"{currency} balance")
-    if threshold is not None:
-        label = f"{currency} threshold {format_amount(threshold)}"
-        axes.axhline(float(threshold), color=colour, linestyle="--", linewidth=1, label=label)
+    for level, name, style in zip(levels, ("threshold", "critical"), ("--", ":"), strict=True):
+        if level is not None:
+            label = f"{currency} {name} {format_amount(level)}"
+            axes.axhline(float(level), color=colour, linestyle=style, linewidth=1, label=label)
     top_ups = {moment for moment, top_up_currency, _ in chart.top_ups if top_up_currency == currency}
     topped = [(moment, float(total)) for moment, total in points if moment in top_ups]
     if topped:

@@ -4,7 +4,8 @@ be told over that month. Pure: no AWS, no HTTP, no clock; the same seed gives th
 Every pattern is judged over the same script (docs/simulation.md):
 - two leaks of a key, each burning ten times the pattern's average hourly spend for an hour:
   one at 10:30 on a weekday morning, one at 03:30 at night;
-- the balance falls through a short runway to the low threshold and is topped up;
+- the balance falls through a short runway to the low threshold and is topped up six hours
+  later, by when the busier patterns have spent it below the critical level;
 - the account cannot serve (`is_available: false`) for two hours near the end.
 """
 
@@ -182,3 +183,8 @@ def opening_balance(pattern: Pattern) -> Decimal:
 def low_threshold(pattern: Pattern) -> Decimal:
     """A day of spend: so a steady decline meets the 3-day runway first."""
     return Decimal(100) if pattern.idle else MEAN_DAILY
+
+
+def critical_threshold(pattern: Pattern) -> Decimal:
+    """Half a day of spend: what a busy afternoon leaves before the top-up comes."""
+    return low_threshold(pattern) / 2

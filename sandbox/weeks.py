@@ -31,6 +31,7 @@ from sandbox.usage import (
     RUNWAY_ALERT_DAYS,
     Pattern,
     Step,
+    critical_threshold,
     low_threshold,
     opening_balance,
     patterns,
@@ -41,10 +42,11 @@ SIMULATED_KEY = "sk-simulated-weeks-key"
 SPIKE_DEADLINE = timedelta(hours=1)  # a leak must be told within the hour it burns
 SPIKE_TAIL = timedelta(hours=2)  # a spike state may last while the leak is in the last hour's window
 ACCEPTED = {  # what a person would accept as telling them of each problem
-    "low": {"low", "unavailable"},
+    "low": {"low", "critically_low", "unavailable"},
+    "critically_low": {"critically_low", "unavailable"},
     "unavailable": {"unavailable"},
-    "runway_short": {"runway_short", "low", "unavailable"},
-    "spend_spike": {"spend_spike", "low", "unavailable"},
+    "runway_short": {"runway_short", "low", "critically_low", "unavailable"},
+    "spend_spike": {"spend_spike", "low", "critically_low", "unavailable"},
 }
 
 
@@ -81,13 +83,17 @@ class Outcome:
 
 
 def dues(pattern: Pattern, month: list[Step]) -> list[Due]:
-    """Every alert the month calls for: low and unavailable at the first check that shows them,
-    a leak within the hour, and a short runway before the true runway is two-thirds gone."""
+    """Every alert the month calls for: low, critically low and unavailable at the first check
+    that shows them, a leak within the hour, and a short runway before the true runway is
+    two-thirds gone."""
     found: list[Due] = []
     threshold = low_threshold(pattern)
     low_at = next((step.at for step in month if step.balance < threshold), None)
     if low_at:
         found.append(Due("low", low_at, low_at))
+    critical_at = next((step.at for step in month if step.balance < critical_threshold(pattern)), None)
+    if critical_at:
+        found.append(Due("critically_low", critical_at, critical_at))
     off = next((step.at for step in month if not step.is_available), None)
     if off:
         found.append(Due("unavailable", off, off))
@@ -108,16 +114,18 @@ def _true_runway(pattern: Pattern, step: Step) -> Decimal:
 
 
 def judge(pattern: Pattern, month: list[Step], notices: list[Notice], outcome: Outcome) -> None:
-    """False alerts: an alert or reminder for a state the month did not hold then. Missed: a
-    due problem with no alert for it between fair_from and its deadline."""
+    """False alerts: an alert or reminder for a state the month did not hold then (`low` while
+    the balance was below the critical level too: a flap back up, or a level understated).
+    Missed: a due problem with no alert for it between fair_from and its deadline."""
     by_time = {step.at: step for step in month}
-    threshold = low_threshold(pattern)
+    threshold, critical = low_threshold(pattern), critical_threshold(pattern)
     for notice in notices:
         if notice.kind == "recovery":
             continue
         step = by_time[notice.at]
         fair = {
-            "low": step.balance < threshold,
+            "low": critical <= step.balance < threshold,
+            "critically_low": step.balance < critical,
             "unavailable": not step.is_available,
             "runway_short": _true_runway(pattern, step) < 2 * RUNWAY_ALERT_DAYS,
             "spend_spike": any(start < notice.at <= start + SPIKE_TAIL for start in LEAKS),
@@ -164,6 +172,7 @@ def _emulated_function(pattern: Pattern) -> Iterator[tuple[Any, Any]]:
         try:
             stack.configure_function(
                 LowBalanceThreshold=f"CNY={low_threshold(pattern)}",
+                CriticalBalanceThreshold=f"CNY={critical_threshold(pattern)}",
                 RunwayAlertDays=str(RUNWAY_ALERT_DAYS),
                 DeepSeekBaseUrl=deepseek.base_url,
             )
@@ -222,6 +231,7 @@ def decisions(pattern: Pattern, *, days: int = DAYS) -> Iterator[tuple[Step, Any
         if name in ("ReminderIntervalHours", "SpendSpikeFactor")
     }
     thresholds = Thresholds(per_currency={"CNY": low_threshold(pattern)})
+    critical_thresholds = Thresholds(per_currency={"CNY": critical_threshold(pattern)})
     state = AlertState()
     for step in steps(pattern, days=days):
         balance = CurrencyBalance("CNY", step.balance, Decimal(0), step.balance)
@@ -232,6 +242,7 @@ def decisions(pattern: Pattern, *, days: int = DAYS) -> Iterator[tuple[Step, Any
                 observation,
                 checked_at=step.at,
                 thresholds=thresholds,
+                critical_thresholds=critical_thresholds,
                 reminder_interval=timedelta(hours=float(defaults["ReminderIntervalHours"])),
                 runway_alert_days=RUNWAY_ALERT_DAYS,
                 spike_factor=defaults["SpendSpikeFactor"],

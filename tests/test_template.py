@@ -10,12 +10,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from balance_monitor.adapters import history_table
 from balance_monitor.errors import ConfigurationError
-from balance_monitor.settings import NUMERIC_SETTINGS, THRESHOLDS_PATTERN, Settings, SlackSettings, parse_thresholds
+from balance_monitor.settings import (
+    NUMERIC_SETTINGS,
+    THRESHOLDS_PATTERN,
+    Settings,
+    SlackSettings,
+    parse_critical_thresholds,
+    parse_thresholds,
+)
 from sandbox.aws import load_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -268,8 +275,14 @@ def test_the_templates_bounds_on_a_number_are_the_functions(variable):
     assert bounds.least <= Decimal(str(spec["Default"])) <= bounds.most
 
 
-def test_the_templates_threshold_pattern_is_the_functions_grammar():
-    assert TEMPLATE["Parameters"]["LowBalanceThreshold"]["AllowedPattern"] == THRESHOLDS_PATTERN
+def test_the_templates_threshold_patterns_are_the_functions_grammar():
+    parameters = TEMPLATE["Parameters"]
+    variables = RESOURCES["BalanceCheckFunction"]["Properties"]["Environment"]["Variables"]
+
+    assert parameters["LowBalanceThreshold"]["AllowedPattern"] == THRESHOLDS_PATTERN
+    assert parameters["CriticalBalanceThreshold"]["AllowedPattern"] == "^$|" + THRESHOLDS_PATTERN
+    assert parameters["CriticalBalanceThreshold"]["Default"] == ""  # no critical level unless asked
+    assert variables["CRITICAL_BALANCE_THRESHOLD"] == {"Ref": "CriticalBalanceThreshold"}
 
 
 _PREFIXES = st.sampled_from(["", "CNY=", "cny = ", "Cny=", "USD=", " usd =", "EUR=", "=", "CNY", "USD=="])
@@ -280,12 +293,18 @@ _THRESHOLDS = st.lists(_ITEMS, min_size=1, max_size=4).flatmap(
 ) | st.text(alphabet="0123456789., =CNYUSDcnyusdE-", max_size=24)
 
 
+@pytest.mark.parametrize(
+    ("parameter", "parse"),
+    [("LowBalanceThreshold", parse_thresholds), ("CriticalBalanceThreshold", parse_critical_thresholds)],
+)
 @settings(max_examples=2000, deadline=None)
 @given(text=_THRESHOLDS)
-def test_cloudformation_accepts_a_threshold_exactly_when_the_function_does(text):
-    template_accepts = re.fullmatch(TEMPLATE["Parameters"]["LowBalanceThreshold"]["AllowedPattern"], text)
+@example(text="")
+@example(text=" ")
+def test_cloudformation_accepts_a_threshold_exactly_when_the_function_does(parameter, parse, text):
+    template_accepts = re.fullmatch(TEMPLATE["Parameters"][parameter]["AllowedPattern"], text)
     try:
-        parse_thresholds(text)
+        parse(text)
         function_accepts = True
     except ConfigurationError:
         function_accepts = False

@@ -32,10 +32,17 @@ from tests.support.block_kit import block_kit_problems
 SNS_EVENT = Path(__file__).resolve().parents[2] / "events" / "sns-alert.json"
 AT = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50)})
+CRITICAL = Thresholds(per_currency={"CNY": Decimal(10)})
 LOW = BalanceReport(True, {"CNY": CurrencyBalance("CNY", Decimal("40.00"), Decimal("0.00"), Decimal("40.00"))})
+CRITICALLY_LOW = BalanceReport(True, {"CNY": CurrencyBalance("CNY", Decimal("4.00"), Decimal("0.00"), Decimal("4.00"))})
 HEALTHY = BalanceReport(True, {"CNY": CurrencyBalance("CNY", Decimal("140.00"), Decimal("0.00"), Decimal("140.00"))})
 CASES = {
     "low": (Status.LOW, NotificationKind.ALERT, Observation(CheckOutcome.OK, report=LOW)),
+    "critically_low": (
+        Status.CRITICALLY_LOW,
+        NotificationKind.ALERT,
+        Observation(CheckOutcome.OK, report=CRITICALLY_LOW),
+    ),
     "unavailable": (Status.UNAVAILABLE, NotificationKind.ALERT, Observation(CheckOutcome.INSUFFICIENT_BALANCE)),
     "key_rejected": (Status.KEY_REJECTED, NotificationKind.ALERT, Observation(CheckOutcome.KEY_REJECTED, error="401")),
     "misconfigured": (
@@ -53,7 +60,7 @@ def alert(case: str) -> AlertMessage:
     status, kind, observation = CASES[case]
     previous = Status.LOW if kind is NotificationKind.RECOVERY else Status.HEALTHY
     notification = Notification(kind, status, previous, AT, AT, observation, 3)
-    return render_alert(notification, account="default", thresholds=THRESHOLDS)
+    return render_alert(notification, account="default", thresholds=THRESHOLDS, critical_thresholds=CRITICAL)
 
 
 class HttpsSubscriber(LoopbackServer):
@@ -117,7 +124,7 @@ def test_critical_only_email_gets_critical_alerts_recoveries_and_alarms_but_no_w
         Attributes={"FilterPolicy": json.dumps(_email_filter_policy())},
     )
     topic = AlertTopic(sns, stack.topic_arn)
-    for case in ("low", "reminder", "unavailable", "misconfigured", "failing", "recovery"):
+    for case in ("low", "reminder", "critically_low", "unavailable", "misconfigured", "failing", "recovery"):
         topic.publish(alert(case))
     sns.publish(TopicArn=stack.topic_arn, Message=json.dumps({"AlarmName": "failed-invocations"}))
 
@@ -127,8 +134,8 @@ def test_critical_only_email_gets_critical_alerts_recoveries_and_alarms_but_no_w
             got.append(json.loads(json.loads(item["Body"])["Message"]).get("state", "alarm"))
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=item["ReceiptHandle"])
 
-    assert sorted(got) == ["alarm", "failing", "healthy", "misconfigured", "unavailable"]
-    assert len(stack.received_alerts()) == 7  # the unfiltered subscriber, standing in for Slack, got all
+    assert sorted(got) == ["alarm", "critically_low", "failing", "healthy", "misconfigured", "unavailable"]
+    assert len(stack.received_alerts()) == 8  # the unfiltered subscriber, standing in for Slack, got all
 
 
 class SlackNotifier:

@@ -330,6 +330,28 @@ def test_the_chart_has_a_panel_per_currency_with_its_unit_on_a_time_axis_in_utc(
     assert {"CNY threshold 50.00", "USD threshold 5.00"} <= legend_styles(chart).keys()
 
 
+def test_the_chart_draws_each_currencys_critical_level_dotted_under_its_threshold(tmp_path):
+    critical = parse_thresholds("CNY=10,USD=1")
+
+    chart = draw(
+        [checked(hour) for hour in range(4)],
+        parse_thresholds("CNY=50,USD=5"),
+        "t",
+        tmp_path / "c.png",
+        critical_thresholds=critical,
+    )
+
+    cny, usd, _ = chart.figure.axes
+    for axes, currency, threshold, level in ((cny, "CNY", 50, 10), (usd, "USD", 5, 1)):
+        lines = {line.get_label(): line for line in axes.get_lines()}
+        balance = lines[f"{currency} balance"]
+        dashed, dotted = lines[f"{currency} threshold {threshold}.00"], lines[f"{currency} critical {level}.00"]
+        assert (dashed.get_linestyle(), list(dashed.get_ydata())) == ("--", [threshold, threshold])
+        assert (dotted.get_linestyle(), list(dotted.get_ydata())) == (":", [level, level])
+        assert dotted.get_color() == dashed.get_color() == balance.get_color()
+    assert {"CNY critical 10.00", "USD critical 1.00"} <= legend_styles(chart).keys()
+
+
 def test_each_alert_state_has_its_own_marker_reminders_are_hollow_and_recovery_differs(tmp_path):
     problems = [status for status in Status if status not in (Status.HEALTHY, Status.FAILING)]
     hours = len(problems)
@@ -576,6 +598,13 @@ BAD_INPUT = [
         NO_AWS,  # told before AWS is asked
         "report: --threshold='CNY=abc' is invalid: 'CNY=abc' is not a non-negative number "
         "(at most 12 digits and 6 decimals)",
+        errors.USAGE,
+    ),
+    (
+        ["report", "--table", "TABLE", *RANGE, "--threshold", "CNY=50", "--critical-threshold", "CNY=5,5"],
+        {},
+        "report: --critical-threshold='CNY=5,5' is invalid: give the threshold for every currency first, "
+        "then CNY, then USD",
         errors.USAGE,
     ),
     (

@@ -5,6 +5,7 @@ import pytest
 
 from balance_monitor.alert_lifecycle import (
     MAX_CLOCK_SKEW,
+    SEVERITY,
     AlertState,
     CheckOutcome,
     Notification,
@@ -18,9 +19,11 @@ from balance_monitor.alert_lifecycle import (
     without_future,
 )
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
-from balance_monitor.spend import Estimate, SpendEvent
+from balance_monitor.spend import Estimate, SpendEvent, Spike
 
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
+CRITICAL = Thresholds(per_currency={"CNY": Decimal(10), "USD": Decimal(2)})
+SPIKE = Spike(Decimal(240), Decimal(24), Decimal(24), Decimal(3))
 REMINDER = timedelta(hours=24)
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 STEP = timedelta(minutes=15)
@@ -42,18 +45,39 @@ KEY_REJECTED = Observation(CheckOutcome.KEY_REJECTED, error="DeepSeek rejected t
 INSUFFICIENT = Observation(CheckOutcome.INSUFFICIENT_BALANCE, error="HTTP 402")
 
 
-def run(observations: list[Observation], state: AlertState | None = None, step: timedelta = STEP):
-    """Feed checks one step apart; return the final state and (kind, status) of each notification."""
+def notifications(
+    observations: list[Observation],
+    state: AlertState | None = None,
+    step: timedelta = STEP,
+    critical: Thresholds | None = None,
+):
+    """Feed checks one step apart; return the final state and each notification."""
     state = state or AlertState()
     sent = []
     for index, observation in enumerate(observations):
         evaluation = evaluate(
-            state, observation, checked_at=START + index * step, thresholds=THRESHOLDS, reminder_interval=REMINDER
+            state,
+            observation,
+            checked_at=START + index * step,
+            thresholds=THRESHOLDS,
+            critical_thresholds=critical,
+            reminder_interval=REMINDER,
         )
         state = evaluation.state
         if evaluation.notification:
-            sent.append((evaluation.notification.kind, evaluation.notification.status))
+            sent.append(evaluation.notification)
     return state, sent
+
+
+def run(
+    observations: list[Observation],
+    state: AlertState | None = None,
+    step: timedelta = STEP,
+    critical: Thresholds | None = None,
+):
+    """Feed checks one step apart; return the final state and (kind, status) of each notification."""
+    state, sent = notifications(observations, state, step, critical)
+    return state, [(notification.kind, notification.status) for notification in sent]
 
 
 def test_a_healthy_account_is_never_notified():
@@ -510,3 +534,126 @@ def test_a_failing_monitor_is_reminded_of_while_the_failures_last():
 
     assert state.status is Status.FAILING
     assert sent == [(NotificationKind.ALERT, Status.FAILING), (NotificationKind.REMINDER, Status.FAILING)]
+
+
+# Two levels: CNY is low below 50 (a warning) and critically low below 10 (critical).
+
+
+def test_a_balance_falling_through_both_levels_and_back_is_told_at_each_step():
+    amounts = ["100.00", "40.00", "40.00", "5.00", "5.00", "30.00", "30.00", "60.00"]
+
+    state, sent = notifications([balances(CNY=amount) for amount in amounts], critical=CRITICAL)
+
+    assert [(notice.kind, notice.status, notice.previous_status) for notice in sent] == [
+        (NotificationKind.ALERT, Status.LOW, Status.HEALTHY),
+        (NotificationKind.ALERT, Status.CRITICALLY_LOW, Status.LOW),  # down to critical: at once
+        (NotificationKind.ALERT, Status.LOW, Status.CRITICALLY_LOW),  # back up: one alert, no recovery
+        (NotificationKind.RECOVERY, Status.HEALTHY, Status.LOW),  # only at the warning level
+    ]
+    assert [notice.checked_at for notice in sent] == [START + index * STEP for index in (1, 3, 5, 7)]
+    assert state.status is Status.HEALTHY
+
+
+def test_critically_low_is_critical_and_low_a_warning():
+    assert (SEVERITY[Status.CRITICALLY_LOW], SEVERITY[Status.LOW]) == ("critical", "warning")
+
+
+def test_a_healthy_balance_that_drops_below_the_critical_level_alerts_critically_low_at_once():
+    state, sent = notifications([balances(CNY="100.00"), balances(CNY="9.99")], critical=CRITICAL)
+
+    assert [(notice.kind, notice.status, notice.previous_status) for notice in sent] == [
+        (NotificationKind.ALERT, Status.CRITICALLY_LOW, Status.HEALTHY)
+    ]
+    assert state.since == START + STEP
+
+
+def test_exactly_at_the_critical_level_is_low_not_critically_low():
+    _, sent = run([balances(CNY="10.00", USD="2.00")], critical=CRITICAL)
+
+    assert sent == [(NotificationKind.ALERT, Status.LOW)]
+
+
+def test_a_top_up_from_critically_low_is_one_recovery():
+    _, sent = notifications([balances(CNY="5.00"), balances(CNY="500.00")], critical=CRITICAL)
+
+    assert [(notice.kind, notice.status, notice.previous_status) for notice in sent] == [
+        (NotificationKind.ALERT, Status.CRITICALLY_LOW, Status.HEALTHY),
+        (NotificationKind.RECOVERY, Status.HEALTHY, Status.CRITICALLY_LOW),
+    ]
+
+
+def test_critically_low_is_reminded_of_once_per_interval():
+    state, sent = run([balances(CNY="5.00")] * (4 * 24 * 2 + 1), critical=CRITICAL)  # two days
+
+    assert state.status is Status.CRITICALLY_LOW
+    assert sent == [
+        (NotificationKind.ALERT, Status.CRITICALLY_LOW),
+        (NotificationKind.REMINDER, Status.CRITICALLY_LOW),
+        (NotificationKind.REMINDER, Status.CRITICALLY_LOW),
+    ]
+
+
+def test_reminders_follow_the_current_level():
+    half_a_day = [balances(CNY="5.00")] * 48
+    a_day_back_above_the_critical_level = [balances(CNY="30.00")] * (96 + 1)
+
+    _, sent = notifications(half_a_day + a_day_back_above_the_critical_level, critical=CRITICAL)
+
+    assert [(notice.kind, notice.status) for notice in sent] == [
+        (NotificationKind.ALERT, Status.CRITICALLY_LOW),
+        (NotificationKind.ALERT, Status.LOW),
+        (NotificationKind.REMINDER, Status.LOW),  # a day after the low alert, not after the critical one
+    ]
+    assert sent[2].checked_at - sent[1].checked_at == REMINDER
+    assert sent[2].since == sent[1].checked_at
+
+
+def test_unavailable_outranks_both_levels():
+    observations = [balances(CNY="5.00"), balances(is_available=False, CNY="5.00"), balances(CNY="5.00")]
+
+    _, sent = run(observations, critical=CRITICAL)
+
+    assert sent == [
+        (NotificationKind.ALERT, Status.CRITICALLY_LOW),
+        (NotificationKind.ALERT, Status.UNAVAILABLE),
+        (NotificationKind.ALERT, Status.CRITICALLY_LOW),
+    ]
+
+
+def test_any_currency_below_its_critical_level_is_critically_low():
+    _, sent = run([balances(CNY="40.00", USD="1.99")], critical=CRITICAL)
+
+    assert sent == [(NotificationKind.ALERT, Status.CRITICALLY_LOW)]
+
+
+def test_a_currency_without_a_critical_level_is_at_most_low():
+    _, sent = run([balances(CNY="100.00", USD="0.01")], critical=Thresholds(per_currency={"CNY": Decimal(10)}))
+
+    assert sent == [(NotificationKind.ALERT, Status.LOW)]
+
+
+def test_without_a_critical_level_nothing_is_critically_low():
+    _, sent = run([balances(CNY="0.00")])
+
+    assert sent == [(NotificationKind.ALERT, Status.LOW)]
+
+
+def test_a_blip_keeps_critically_low_without_a_new_alert():
+    _, sent = run([balances(CNY="5.00"), FAILED, balances(CNY="5.00")], critical=CRITICAL)
+
+    assert sent == [(NotificationKind.ALERT, Status.CRITICALLY_LOW)]
+
+
+@pytest.mark.parametrize(
+    ("previous", "estimates", "status"),
+    [
+        (Status.HEALTHY, {"CNY": Estimate(Decimal(10), Decimal(1), None)}, Status.CRITICALLY_LOW),  # runway short
+        (Status.SPEND_SPIKE, {"CNY": Estimate(Decimal(10), None, None, SPIKE)}, Status.CRITICALLY_LOW),
+        (Status.CRITICALLY_LOW, {}, Status.CRITICALLY_LOW),
+    ],
+)
+def test_critically_low_speaks_before_a_spike_or_a_short_runway(previous, estimates, status):
+    report = balances(CNY="5.00").report
+
+    assert balance_status(report, THRESHOLDS, estimates, Decimal(3), previous, CRITICAL) is status
+    assert balance_status(report, THRESHOLDS, estimates, Decimal(3), previous) is Status.LOW

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -7,8 +8,10 @@ import pytest
 from balance_monitor.alert_lifecycle import CheckOutcome, Notification, NotificationKind, Observation, Status
 from balance_monitor.alert_messages import API_KEYS_URL, TOP_UP_URL, format_amount, render_alert
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+from balance_monitor.settings import parse_thresholds
 
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
+CRITICAL = Thresholds(per_currency={"CNY": Decimal(20), "USD": Decimal(2)})
 AT = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
 LOW_REPORT = BalanceReport(
     True,
@@ -44,6 +47,82 @@ def test_low_balance_alert_reads_at_a_glance():
     assert "USD         8.00   threshold 7.00" in message.body
     assert TOP_UP_URL in message.body
     assert message.attributes == {"account": "default", "state": "low", "severity": "warning", "kind": "alert"}
+
+
+def test_a_critically_low_alert_reads_at_a_glance_with_both_levels():
+    message = render_alert(
+        notification(Status.CRITICALLY_LOW, previous=Status.LOW),
+        account="default",
+        thresholds=THRESHOLDS,
+        critical_thresholds=CRITICAL,
+    )
+
+    assert message.subject == "[DeepSeek] Balance critically low for account default: CNY 12.50 < 20.00"
+    assert message.body.splitlines()[0] == "ALERT: balance critically low for account default."
+    assert "State:     critically_low (critical), since 2026-11-25 08:15 UTC" in message.body
+    assert (
+        "CNY        12.50   BELOW threshold 50.00, BELOW critical 20.00  (granted 2.50, topped up 10.00)"
+        in message.body
+    )
+    assert "USD         8.00   threshold 7.00, critical 2.00" in message.body
+    assert TOP_UP_URL in message.body
+    assert message.attributes == {
+        "account": "default",
+        "state": "critically_low",
+        "severity": "critical",
+        "kind": "alert",
+    }
+    levels = [
+        (
+            balance["threshold"],
+            balance["below_threshold"],
+            balance["critical_threshold"],
+            balance["below_critical_threshold"],
+        )
+        for balance in message.document["balances"]
+    ]
+    assert levels == [("50", True, "20", True), ("7", False, "2", False)]
+
+
+def test_the_subject_names_only_the_currencies_below_their_critical_level():
+    report = BalanceReport(
+        True, {"CNY": CurrencyBalance("CNY", Decimal("4")), "USD": CurrencyBalance("USD", Decimal("6.00"))}
+    )
+    critically_low = notification(Status.CRITICALLY_LOW, observation=Observation(CheckOutcome.OK, report=report))
+
+    message = render_alert(
+        critically_low, account="team-a", thresholds=THRESHOLDS, critical_thresholds=parse_thresholds("5")
+    )
+
+    assert message.subject == "[DeepSeek] Balance critically low for account team-a: CNY 4.00 < 5.00"
+    reminder = replace(critically_low, kind=NotificationKind.REMINDER, previous_status=Status.CRITICALLY_LOW)
+    assert render_alert(
+        reminder, account="team-a", thresholds=THRESHOLDS, critical_thresholds=parse_thresholds("5")
+    ).subject == ("[DeepSeek] Reminder: balance critically low for account team-a: CNY 4.00 < 5.00")
+
+
+def test_back_up_from_critically_low_is_an_alert_about_the_warning_level():
+    report = BalanceReport(True, {"CNY": CurrencyBalance("CNY", Decimal("30.00"))})
+    eased = notification(
+        Status.LOW, observation=Observation(CheckOutcome.OK, report=report), previous=Status.CRITICALLY_LOW
+    )
+
+    message = render_alert(eased, account="default", thresholds=THRESHOLDS, critical_thresholds=CRITICAL)
+
+    assert message.subject == "[DeepSeek] Balance low for account default: CNY 30.00 < 50.00"
+    assert message.body.splitlines()[0] == "ALERT: balance low for account default, no longer critically low."
+    assert "CNY        30.00   BELOW threshold 50.00, critical 20.00" in message.body
+    assert message.document["previous_state"] == "critically_low"
+    assert message.attributes == {"account": "default", "state": "low", "severity": "warning", "kind": "alert"}
+
+
+def test_without_a_critical_level_the_document_says_so():
+    message = render_alert(notification(Status.LOW), account="default", thresholds=THRESHOLDS)
+
+    assert {
+        (balance["critical_threshold"], balance["below_critical_threshold"]) for balance in message.document["balances"]
+    } == {(None, False)}
+    assert "critical" not in message.body
 
 
 def test_a_failed_read_shows_the_error_and_an_unknown_balance_never_zero():

@@ -12,6 +12,7 @@ from tests.support.block_kit import block_kit_problems
 
 AT = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
+CRITICAL = Thresholds(per_currency={"CNY": Decimal(20), "USD": Decimal(2)})
 REPORT = BalanceReport(
     True,
     {
@@ -21,6 +22,7 @@ REPORT = BalanceReport(
 )
 OBSERVATIONS = {
     Status.LOW: Observation(CheckOutcome.OK, report=REPORT),
+    Status.CRITICALLY_LOW: Observation(CheckOutcome.OK, report=REPORT),
     Status.RUNWAY_SHORT: Observation(CheckOutcome.OK, report=REPORT),
     Status.SPEND_SPIKE: Observation(CheckOutcome.OK, report=REPORT),
     Status.UNAVAILABLE: Observation(CheckOutcome.INSUFFICIENT_BALANCE, error="HTTP 402 <script>"),
@@ -40,7 +42,8 @@ CASES = [(status, NotificationKind.ALERT) for status in list(Status)[1:]] + [
 def document(status: Status, kind: NotificationKind = NotificationKind.ALERT) -> dict:
     previous = Status.LOW if kind is NotificationKind.RECOVERY else Status.HEALTHY
     notification = Notification(kind, status, previous, AT, AT, OBSERVATIONS[status], 3)
-    return render_alert(notification, account="team-a", thresholds=THRESHOLDS).document
+    critical = CRITICAL if status is Status.CRITICALLY_LOW else None
+    return render_alert(notification, account="team-a", thresholds=THRESHOLDS, critical_thresholds=critical).document
 
 
 @pytest.mark.parametrize(("status", "kind"), CASES)
@@ -64,6 +67,19 @@ def test_a_low_balance_in_slack_shows_state_balances_time_and_action():
     assert "*State*\\nlow (warning)" in text
     assert "*Checked*\\n2026-11-25 08:15 UTC" in text
     assert "CNY 12.50  BELOW threshold 50.00  (granted 2.50, topped up 10.00)" in text
+    assert f"<{TOP_UP_URL}|{TOP_UP_URL}>" in text
+
+
+def test_a_critically_low_balance_in_slack_is_red_and_shows_both_levels():
+    message = block_kit(document(Status.CRITICALLY_LOW))
+    blocks = message["attachments"][0]["blocks"]
+    text = json.dumps(blocks)
+
+    assert message["attachments"][0]["color"] == "#d72b3f"
+    assert blocks[0]["text"]["text"] == ":rotating_light: Balance critically low for account team-a: CNY 12.50 < 20.00"
+    assert "*State*\\ncritically_low (critical)" in text
+    assert "CNY 12.50  BELOW threshold 50.00, BELOW critical 20.00  (granted 2.50, topped up 10.00)" in text
+    assert "USD 8.00  threshold 7.00, critical 2.00" in text
     assert f"<{TOP_UP_URL}|{TOP_UP_URL}>" in text
 
 

@@ -100,6 +100,23 @@ def test_several_accounts_each_with_optional_thresholds_and_runway():
             ConfigurationError,
         ),
         (
+            {"api_key": "sk-cccccccccccc", "critical_balance_threshold": "CNY=10,CNY=5"},
+            "the secret's entry for 'broken': critical_balance_threshold='CNY=10,CNY=5' is invalid: CNY is given twice",
+            ConfigurationError,
+        ),
+        (
+            {"api_key": "sk-cccccccccccc", "low_balance_threshold": "CNY=50", "critical_balance_threshold": 50},
+            "the secret's entry for 'broken': critical_balance_threshold sets 50 for CNY, not below "
+            "low_balance_threshold's 50; the critical level must be the lower one",
+            ConfigurationError,
+        ),
+        (
+            {"api_key": "sk-cccccccccccc", "low_balance_threshold": "CNY=50", "critical_balance_threshold": "10"},
+            "the secret's entry for 'broken': critical_balance_threshold sets 10 for USD but low_balance_threshold "
+            "sets no threshold for USD; a critical level needs a warning level above it",
+            ConfigurationError,
+        ),
+        (
             {"api_key": "sk-cccccccccccc", "runway_alert_days": -1},
             "the secret's entry for 'broken': runway_alert_days='-1' is invalid: expected a number from 0.1 to 365",
             ConfigurationError,
@@ -107,7 +124,7 @@ def test_several_accounts_each_with_optional_thresholds_and_runway():
         (
             {"api_key": "sk-cccccccccccc", "low_balance_treshold": "CNY=5", "Runway": 1},
             "the secret's entry for 'broken' has unknown fields Runway, low_balance_treshold "
-            "(known: api_key, low_balance_threshold, runway_alert_days)",
+            "(known: api_key, low_balance_threshold, critical_balance_threshold, runway_alert_days)",
             ConfigurationError,
         ),
         ("sk-cccccccccccc", "the secret's entry for 'broken' is not an object", ConfigurationError),
@@ -123,6 +140,26 @@ def test_an_unusable_entry_keeps_its_name_and_says_why_without_quoting_the_key(e
     assert accounts["broken"].api_key is None
     assert type(accounts["broken"].problem) is kind
     assert str(accounts["broken"].problem) == problem
+
+
+@pytest.mark.parametrize(
+    ("entry", "thresholds", "critical_thresholds"),
+    [
+        ({"critical_balance_threshold": "CNY=10"}, None, Thresholds(per_currency={"CNY": Decimal(10)})),
+        ({"critical_balance_threshold": ""}, None, Thresholds()),  # none for this account, whatever the stack's
+        (
+            {"low_balance_threshold": 50, "critical_balance_threshold": 10},
+            Thresholds(default=Decimal(50)),
+            Thresholds(default=Decimal(10)),
+        ),
+        ({"low_balance_threshold": "CNY=50"}, Thresholds(per_currency={"CNY": Decimal(50)}), None),
+    ],
+)
+def test_an_accounts_critical_level_overrides_the_stacks_like_its_warning_level(entry, thresholds, critical_thresholds):
+    [config] = parse_accounts(json.dumps({"accounts": {"team": {"api_key": KEY, **entry}}})).values()
+
+    assert config.problem is None
+    assert (config.thresholds, config.critical_thresholds) == (thresholds, critical_thresholds)
 
 
 def test_a_bad_account_name_is_refused_for_that_account_only():

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -5,7 +6,14 @@ import pytest
 
 from balance_monitor.balance import Thresholds
 from balance_monitor.errors import ConfigurationError
-from balance_monitor.settings import PARAMETERS, Settings, SlackSettings, parse_thresholds
+from balance_monitor.settings import (
+    PARAMETERS,
+    Settings,
+    SlackSettings,
+    levels_problem,
+    parse_critical_thresholds,
+    parse_thresholds,
+)
 
 ENVIRONMENT = {
     "TABLE_NAME": "history",
@@ -92,6 +100,16 @@ def test_a_per_currency_threshold_overrides_the_default():
         ("LOW_BALANCE_THRESHOLD", "CNY=5,\tUSD=7", "unknown currency '\\tUSD'"),
         ("LOW_BALANCE_THRESHOLD", "CNY=", "'CNY=' is not a non-negative number (at most 12 digits and 6 decimals)"),
         ("LOW_BALANCE_THRESHOLD", "nan", "'nan' is not a non-negative number (at most 12 digits and 6 decimals)"),
+        (
+            "CRITICAL_BALANCE_THRESHOLD",
+            "CNY=lots",
+            "'CNY=lots' is not a non-negative number (at most 12 digits and 6 decimals)",
+        ),
+        (
+            "CRITICAL_BALANCE_THRESHOLD",
+            "USD=1,CNY=5",
+            "give the threshold for every currency first, then CNY, then USD",
+        ),
         ("REMINDER_INTERVAL_HOURS", "0", "expected a number from 1 to 720"),
         ("REMINDER_INTERVAL_HOURS", "soon", "expected a number from 1 to 720"),
         ("REMINDER_INTERVAL_HOURS", "999999999999", "expected a number from 1 to 720"),
@@ -235,3 +253,138 @@ def test_the_slack_notifier_reads_its_webhook_secret_without_surrounding_spaces(
     settings = SlackSettings.from_environment({"SLACK_WEBHOOK_SECRET_ID": "  slack-webhook-url\n"})
 
     assert settings == SlackSettings(webhook_secret_id="slack-webhook-url")
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_there_is_no_critical_level_unless_one_is_given(value):
+    environment = {**ENVIRONMENT} if value is None else {**ENVIRONMENT, "CRITICAL_BALANCE_THRESHOLD": value}
+
+    settings = Settings.from_environment(environment)
+
+    assert settings.critical_thresholds == Thresholds()
+    assert settings.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("low", "critical", "expected"),
+    [
+        ("CNY=50,USD=7", "CNY=10,USD=2", Thresholds(per_currency={"CNY": Decimal(10), "USD": Decimal(2)})),
+        ("CNY=50,USD=7", "5", Thresholds(default=Decimal(5))),  # under both
+        ("10,CNY=50", " 9.5 , cny = 20 ", Thresholds(default=Decimal("9.5"), per_currency={"CNY": Decimal(20)})),
+        ("50", "USD=49.999999", Thresholds(per_currency={"USD": Decimal("49.999999")})),  # CNY: no critical level
+    ],
+)
+def test_a_critical_level_under_the_warning_level_in_every_currency(low, critical, expected):
+    environment = {**ENVIRONMENT, "LOW_BALANCE_THRESHOLD": low, "CRITICAL_BALANCE_THRESHOLD": critical}
+
+    settings = Settings.from_environment(environment)
+
+    assert settings.critical_thresholds == expected
+    assert settings.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("low", "critical", "problem"),
+    [
+        ("CNY=50,USD=7", "CNY=50", "sets 50 for CNY, not below LowBalanceThreshold's 50"),
+        ("CNY=50,USD=7", "CNY=60", "sets 60 for CNY, not below LowBalanceThreshold's 50"),
+        ("CNY=50,USD=7", "7", "sets 7 for USD, not below LowBalanceThreshold's 7"),  # CNY is fine
+        ("10,CNY=50", "20", "sets 20 for USD, not below LowBalanceThreshold's 10"),  # USD has the default's 10
+        ("50", "CNY=10,USD=50.000001", "sets 50.000001 for USD, not below LowBalanceThreshold's 50"),
+        ("5,USD=1", "CNY=3,USD=1", "sets 1 for USD, not below LowBalanceThreshold's 1"),
+    ],
+)
+def test_a_critical_level_at_or_above_the_warning_level_is_a_problem_naming_both(low, critical, problem):
+    environment = {**ENVIRONMENT, "LOW_BALANCE_THRESHOLD": low, "CRITICAL_BALANCE_THRESHOLD": critical}
+
+    settings = Settings.from_environment(environment)
+
+    assert settings.problems == (f"CriticalBalanceThreshold {problem}; the critical level must be the lower one",)
+
+
+@pytest.mark.parametrize(("low", "critical", "currency"), [("CNY=50", "5", "USD"), ("USD=7", "CNY=1", "CNY")])
+def test_a_critical_level_for_a_currency_with_no_warning_level_is_a_problem(low, critical, currency):
+    environment = {**ENVIRONMENT, "LOW_BALANCE_THRESHOLD": low, "CRITICAL_BALANCE_THRESHOLD": critical}
+
+    settings = Settings.from_environment(environment)
+
+    amount = critical.rpartition("=")[2]
+    assert settings.problems == (
+        f"CriticalBalanceThreshold sets {amount} for {currency} but LowBalanceThreshold sets no threshold for "
+        f"{currency}; a critical level needs a warning level above it",
+    )
+
+
+def test_an_unusable_warning_level_is_the_only_problem_not_a_clash_besides():
+    environment = {**ENVIRONMENT, "LOW_BALANCE_THRESHOLD": "lots", "CRITICAL_BALANCE_THRESHOLD": "5"}
+
+    [problem] = Settings.from_environment(environment).problems
+
+    assert problem.startswith("LowBalanceThreshold: LOW_BALANCE_THRESHOLD='lots' is invalid")
+
+
+def test_the_critical_level_takes_the_warning_levels_grammar_or_nothing():
+    assert parse_critical_thresholds("") == Thresholds()
+    assert parse_critical_thresholds("5,CNY=10") == parse_thresholds("5,CNY=10")
+    with pytest.raises(ConfigurationError, match=r"^critical_balance_threshold=' ' is invalid"):
+        parse_critical_thresholds(" ", "critical_balance_threshold")
+    with pytest.raises(ConfigurationError, match=r"^CRITICAL_BALANCE_THRESHOLD='EUR=1' is invalid"):
+        parse_critical_thresholds("EUR=1")
+
+
+def test_levels_problem_names_the_levels_as_given():
+    warning, critical = parse_thresholds("CNY=5"), parse_thresholds("CNY=5")
+
+    assert levels_problem(warning, critical, "low", "critical") == (
+        "critical sets 5 for CNY, not below low's 5; the critical level must be the lower one"
+    )
+    assert levels_problem(warning, Thresholds(), "low", "critical") is None
+
+
+STACK = Settings.from_environment(
+    {**ENVIRONMENT, "LOW_BALANCE_THRESHOLD": "CNY=50,USD=7", "CRITICAL_BALANCE_THRESHOLD": "CNY=10"}
+)
+
+
+def test_an_account_takes_the_stacks_settings_where_its_entry_has_none():
+    settings = STACK.for_account("team")
+
+    assert settings == replace(STACK, account="team")
+
+
+def test_an_accounts_own_fields_override_the_stacks_one_by_one():
+    own_low = STACK.for_account("team", thresholds=parse_thresholds("CNY=20"), runway_alert_days=Decimal(5))
+    own_critical = STACK.for_account("team", critical_thresholds=parse_thresholds("USD=1"))
+    no_critical = STACK.for_account("team", critical_thresholds=Thresholds())
+
+    assert (own_low.thresholds, own_low.critical_thresholds) == (parse_thresholds("CNY=20"), STACK.critical_thresholds)
+    assert (own_low.runway_alert_days, own_low.problems) == (Decimal(5), ())
+    assert (own_critical.thresholds, own_critical.critical_thresholds) == (STACK.thresholds, parse_thresholds("USD=1"))
+    assert (own_critical.problems, own_critical.runway_alert_days) == ((), STACK.runway_alert_days)
+    assert (no_critical.critical_thresholds, no_critical.problems) == (Thresholds(), ())
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        (
+            {"thresholds": parse_thresholds("CNY=8")},
+            "CriticalBalanceThreshold sets 10 for CNY, not below low_balance_threshold's 8",
+        ),
+        (
+            {"critical_thresholds": parse_thresholds("USD=7")},
+            "critical_balance_threshold sets 7 for USD, not below LowBalanceThreshold's 7",
+        ),
+    ],
+)
+def test_an_accounts_level_that_clashes_with_the_stacks_is_a_problem_for_that_account(fields, problem):
+    settings = STACK.for_account("team", **fields)
+
+    assert settings.problems == (f"the secret's entry for 'team': {problem}; the critical level must be the lower one",)
+    assert STACK.problems == ()
+
+
+def test_an_account_keeps_the_stacks_problems():
+    broken = Settings.from_environment({**ENVIRONMENT, "REMINDER_INTERVAL_HOURS": "0"})
+
+    assert broken.for_account("team", thresholds=parse_thresholds("CNY=8")).problems == broken.problems

@@ -2,15 +2,17 @@
 call would: no crash, no alert that should not have come, every due alert on time. The same
 month runs through the deployed handler in `make simulate` (docs/simulation.md)."""
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from sandbox.usage import LEAKS, UNAVAILABLE, patterns, steps
+from sandbox.usage import LEAKS, UNAVAILABLE, critical_threshold, patterns, steps
 from sandbox.weeks import Due, Notice, Outcome, decide_pattern, dues, judge
 
 PATTERNS = {pattern.name: pattern for pattern in patterns()}
+STEP_15 = timedelta(minutes=15)
 LEAK_TOLD = [("alert", "spend_spike"), ("recovery", "healthy")]
 UNAVAILABLE_TOLD = [("alert", "unavailable"), ("recovery", "healthy")]
 
@@ -57,9 +59,47 @@ def test_office_hours_are_never_a_spike_and_a_quiet_weekend_does_not_end_a_short
         ("alert", "runway_short"),
         *[("reminder", "runway_short")] * 4,  # through the weekend, once a day
         ("alert", "low"),
+        ("alert", "critically_low"),  # a working afternoon before the top-up
         ("recovery", "healthy"),
         *UNAVAILABLE_TOLD,
     ]
+
+
+@pytest.mark.parametrize("name", ["office hours", "bursty agents"])
+def test_a_busy_afternoon_before_the_top_up_crosses_both_levels_each_told_once_at_once(name):
+    pattern = PATTERNS[name]
+    month = list(steps(pattern))
+
+    outcome = decide_pattern(pattern)
+
+    low = told(outcome).index(("alert", "low"))
+    assert told(outcome)[low : low + 3] == [("alert", "low"), ("alert", "critically_low"), ("recovery", "healthy")]
+    below_critical = next(step.at for step in month if step.balance < critical_threshold(pattern))
+    topped_up = next(step.at for step in month if step.top_up)
+    assert [notice.at for notice in outcome.notices[low + 1 : low + 3]] == [below_critical, topped_up]
+    assert [notice.state for notice in outcome.notices].count("critically_low") == 1  # no flapping
+
+
+def test_the_judge_catches_a_critical_level_understated_told_late_or_flapping():
+    pattern = PATTERNS["office hours"]
+    month = list(steps(pattern))
+    truth = decide_pattern(pattern).notices
+    critical = next(notice for notice in truth if notice.state == "critically_low")
+    as_low = replace(critical, state="low")
+    later = replace(critical, at=critical.at + timedelta(minutes=15))
+    back_up = Notice(critical.at + timedelta(minutes=30), "alert", "low")
+
+    understated, late, flapping = Outcome("office hours"), Outcome("office hours"), Outcome("office hours")
+    judge(pattern, month, [as_low if notice is critical else notice for notice in truth], understated)
+    judge(pattern, month, [later if notice is critical else notice for notice in truth], late)
+    judge(
+        pattern, month, [*truth, back_up, replace(back_up, at=back_up.at + STEP_15, state="critically_low")], flapping
+    )
+
+    assert understated.false_alerts == [as_low]
+    assert [due.problem for due in understated.missed] == ["critically_low"]
+    assert ([due.problem for due in late.missed], late.false_alerts) == (["critically_low"], [])
+    assert flapping.false_alerts == [back_up]
 
 
 def test_bursty_agents_leave_only_the_leaks_as_spikes():

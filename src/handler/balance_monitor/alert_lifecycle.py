@@ -26,10 +26,11 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 class Status(StrEnum):
     HEALTHY = "healthy"
-    LOW = "low"  # some currency is below its threshold
+    LOW = "low"  # some currency is below its threshold (the warning level)
+    CRITICALLY_LOW = "critically_low"  # some currency is below its critical level; outranks LOW
     SPEND_SPIKE = "spend_spike"  # spend over the last hour is far above the usual rate
     RUNWAY_SHORT = "runway_short"  # at the current burn rate, some currency runs out soon
-    UNAVAILABLE = "unavailable"  # DeepSeek refuses API calls; outranks LOW
+    UNAVAILABLE = "unavailable"  # DeepSeek refuses API calls; outranks LOW and CRITICALLY_LOW
     KEY_REJECTED = "key_rejected"  # DeepSeek refuses the monitor's key, or the secret holds none
     MISCONFIGURED = "misconfigured"  # a stack parameter or a field of the secret cannot be used
     FAILING = "failing"  # the balance could not be read several checks in a row
@@ -38,6 +39,7 @@ class Status(StrEnum):
 SEVERITY = {
     Status.HEALTHY: "info",
     Status.LOW: "warning",
+    Status.CRITICALLY_LOW: "critical",
     Status.RUNWAY_SHORT: "warning",
     Status.SPEND_SPIKE: "warning",
     Status.UNAVAILABLE: "critical",
@@ -147,12 +149,18 @@ def balance_status(
     estimates: Mapping[str, Estimate] | None = None,
     runway_alert_days: Decimal = Decimal(3),
     previous: Status = Status.HEALTHY,
+    critical_thresholds: Thresholds | None = None,
 ) -> Status:
+    """The state a balance report puts the account in: `critically_low` below some currency's
+    critical level, else `low` below its warning level (`thresholds`). A balance climbing back
+    from critically low is `low` until it reaches the warning level."""
     estimates = estimates or {}
     if previous is Status.RUNWAY_SHORT:
         runway_alert_days *= RUNWAY_RECOVERY_FACTOR
     if not report.is_available:
         return Status.UNAVAILABLE
+    if critical_thresholds is not None and currencies_below_threshold(report, critical_thresholds):
+        return Status.CRITICALLY_LOW
     if currencies_below_threshold(report, thresholds):
         return Status.LOW
     # A spike explains itself best, and skews the runway while it lasts: it speaks first.
@@ -169,6 +177,7 @@ def evaluate(
     *,
     checked_at: datetime,
     thresholds: Thresholds,
+    critical_thresholds: Thresholds | None = None,
     reminder_interval: timedelta,
     runway_alert_days: Decimal = Decimal(3),
     spike_factor: Decimal = Decimal(3),
@@ -196,7 +205,9 @@ def evaluate(
             for currency, aggregates in spend.items()
             if currency in observation.report.balances
         }
-        status = balance_status(observation.report, thresholds, estimates, runway_alert_days, previous.status)
+        status = balance_status(
+            observation.report, thresholds, estimates, runway_alert_days, previous.status, critical_thresholds
+        )
     else:
         raise ValueError("an OK observation must carry its balance report")
 

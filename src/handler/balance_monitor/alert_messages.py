@@ -35,6 +35,7 @@ SUBJECT_LIMIT = 99  # SNS rejects subjects of 100 characters or more
 TITLES = {
     Status.HEALTHY: "healthy",
     Status.LOW: "balance low",
+    Status.CRITICALLY_LOW: "balance critically low",
     Status.RUNWAY_SHORT: "runway short",
     Status.SPEND_SPIKE: "spend spike",
     Status.UNAVAILABLE: "account unavailable",
@@ -52,8 +53,12 @@ class AlertMessage:
     document: dict[str, Any]  # the versioned JSON document, for machines and chat
 
 
-def render_alert(notification: Notification, *, account: str, thresholds: Thresholds) -> AlertMessage:
-    document = alert_document(notification, account=account, thresholds=thresholds)
+def render_alert(
+    notification: Notification, *, account: str, thresholds: Thresholds, critical_thresholds: Thresholds | None = None
+) -> AlertMessage:
+    document = alert_document(
+        notification, account=account, thresholds=thresholds, critical_thresholds=critical_thresholds
+    )
     return AlertMessage(
         subject=document["subject"],
         body=email_text(document),
@@ -62,7 +67,10 @@ def render_alert(notification: Notification, *, account: str, thresholds: Thresh
     )
 
 
-def alert_document(notification: Notification, *, account: str, thresholds: Thresholds) -> dict[str, Any]:
+def alert_document(
+    notification: Notification, *, account: str, thresholds: Thresholds, critical_thresholds: Thresholds | None = None
+) -> dict[str, Any]:
+    critical_thresholds = critical_thresholds or Thresholds()
     observation = notification.observation
     report = observation.report
     reason = None
@@ -80,14 +88,14 @@ def alert_document(notification: Notification, *, account: str, thresholds: Thre
         "previous_state": notification.previous_status.value,
         "severity": SEVERITY[notification.status],
         "title": _headline(notification, account),
-        "subject": _subject(notification, account, thresholds),
+        "subject": _subject(notification, account, thresholds, critical_thresholds),
         "since": format_timestamp(notification.since),
         "checked_at": format_timestamp(notification.checked_at),
         "is_available": report.is_available if report else None,
         "reason": reason,
         "error": observation.error,
         "consecutive_failures": notification.consecutive_failures,
-        "balances": _balances(report, thresholds, notification.estimates) if report else None,
+        "balances": _balances(report, thresholds, critical_thresholds, notification.estimates) if report else None,
         "top_ups": [
             {"currency": event.currency, "amount": exact_amount(event.amount)}
             for event in notification.events
@@ -195,10 +203,12 @@ def _headline(notification: Notification, account: str) -> str:
         return f"RESOLVED: account {account} is healthy again (was {TITLES[notification.previous_status]})."
     if notification.kind is NotificationKind.REMINDER:
         return f"REMINDER: {title} for account {account}, still unresolved."
+    if notification.previous_status is Status.CRITICALLY_LOW and notification.status is Status.LOW:
+        return f"ALERT: {title} for account {account}, no longer critically low."
     return f"ALERT: {title} for account {account}."
 
 
-def _subject(notification: Notification, account: str, thresholds: Thresholds) -> str:
+def _subject(notification: Notification, account: str, thresholds: Thresholds, critical: Thresholds) -> str:
     report = notification.observation.report
     status = notification.status
     if notification.kind is NotificationKind.RECOVERY:
@@ -213,6 +223,8 @@ def _subject(notification: Notification, account: str, thresholds: Thresholds) -
         details = ""
         if status is Status.LOW and report:
             details = _totals(report, currencies_below_threshold(report, thresholds), thresholds)
+        elif status is Status.CRITICALLY_LOW and report:
+            details = _totals(report, currencies_below_threshold(report, critical), critical)
         elif status is Status.RUNWAY_SHORT:
             details = ", ".join(
                 f"{currency} {known.runway_days} days left"
@@ -247,8 +259,11 @@ def _totals(report: BalanceReport, currencies: Iterable[str], thresholds: Thresh
     return ", ".join(parts)
 
 
-def _balances(report: BalanceReport, thresholds: Thresholds, estimates: Mapping[str, Estimate]) -> list[dict[str, Any]]:
+def _balances(
+    report: BalanceReport, thresholds: Thresholds, critical: Thresholds, estimates: Mapping[str, Estimate]
+) -> list[dict[str, Any]]:
     below = set(currencies_below_threshold(report, thresholds))
+    below_critical = set(currencies_below_threshold(report, critical))
     unknown = Estimate(None, None, None)
     balances = []
     for currency, balance in report.balances.items():
@@ -262,6 +277,8 @@ def _balances(report: BalanceReport, thresholds: Thresholds, estimates: Mapping[
                 "topped_up": exact_amount(balance.topped_up),
                 "threshold": exact_amount(thresholds.for_currency(currency)),
                 "below_threshold": currency in below,
+                "critical_threshold": exact_amount(critical.for_currency(currency)),
+                "below_critical_threshold": currency in below_critical,
                 "burn_rate_per_day": exact_amount(known.rate_per_day),
                 "runway_days": exact_amount(known.runway_days),
                 "runway_until": format_timestamp(known.runway_until) if known.runway_until else None,
@@ -306,6 +323,9 @@ def _versus(balance: dict[str, Any]) -> str:
     else:
         word = "BELOW threshold" if balance["below_threshold"] else "threshold"
         versus = f"{word} {_amount_text(balance['threshold'])}"
+    if balance.get("critical_threshold") is not None:
+        word = "BELOW critical" if balance["below_critical_threshold"] else "critical"
+        versus += f", {word} {_amount_text(balance['critical_threshold'])}"
     parts = [
         f"{name} {_amount_text(balance[key])}"
         for name, key in (("granted", "granted"), ("topped up", "topped_up"))

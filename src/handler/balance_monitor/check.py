@@ -184,14 +184,14 @@ def check_accounts(
 
     def check(name: str) -> CheckSummary:
         config = accounts[name]
-        account_settings = replace(
-            settings,
-            account=name,
-            thresholds=config.thresholds or settings.thresholds,
-            runway_alert_days=config.runway_alert_days or settings.runway_alert_days,
+        account_settings = settings.for_account(
+            name,
+            thresholds=config.thresholds,
+            critical_thresholds=config.critical_thresholds,
+            runway_alert_days=config.runway_alert_days,
         )
-        if settings.problems:
-            return run_check(account_settings, misconfigured(settings.problems), invocation)
+        if account_settings.problems:
+            return run_check(account_settings, misconfigured(account_settings.problems), invocation)
         return run_check(account_settings, balance_reader(key_for(name), client, deadline), invocation)
 
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(accounts)))) as pool:
@@ -343,7 +343,12 @@ class _Check:
             lease_until = now + self.invocation.lease_seconds
             if not history.claim_notification(self.account, state.version, owner, lease_until, now):
                 return None
-            message = render_alert(notification, account=self.account, thresholds=self.settings.thresholds)
+            message = render_alert(
+                notification,
+                account=self.account,
+                thresholds=self.settings.thresholds,
+                critical_thresholds=self.settings.critical_thresholds,
+            )
             self._publish(message, decided)
         if not history.commit(decided, evaluation.state, owner=owner if notification else None, now=now):
             if notification:
@@ -359,6 +364,7 @@ class _Check:
             observation,
             checked_at=self.checked_at,
             thresholds=self.settings.thresholds,
+            critical_thresholds=self.settings.critical_thresholds,
             reminder_interval=self.settings.reminder_interval,
             runway_alert_days=self.settings.runway_alert_days,
             spike_factor=self.settings.spike_factor,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -24,9 +24,10 @@ _NUMBER = re.compile(_AMOUNT)
 _CURRENCY_ORDER = ("", *sorted(KNOWN_CURRENCIES))  # the threshold for every currency, then CNY, USD
 
 
-# Low-balance thresholds: an amount for every currency, then per currency, each at most once,
-# in the order above; spaces around ',' and '=' and any letter case are fine. Written once, for
-# Python here and for CloudFormation's AllowedPattern (Java) alike.
+# Balance thresholds (the warning level, and the critical level under it): an amount for every
+# currency, then per currency, each at most once, in the order above; spaces around ',' and '='
+# and any letter case are fine. Written once, for Python here and for CloudFormation's
+# AllowedPattern (Java) alike.
 _CNY = f"[Cc][Nn][Yy] *= *{_AMOUNT}"
 _USD = f"[Uu][Ss][Dd] *= *{_AMOUNT}"
 _THEN = " *, *"
@@ -58,6 +59,7 @@ NUMERIC_SETTINGS = {
 # unusable one is reported by its parameter's name, the name the user knows.
 PARAMETERS = {
     "LOW_BALANCE_THRESHOLD": "LowBalanceThreshold",
+    "CRITICAL_BALANCE_THRESHOLD": "CriticalBalanceThreshold",
     "DEEPSEEK_BASE_URL": "DeepSeekBaseUrl",
     **{variable: parameter for variable, (parameter, _) in NUMERIC_SETTINGS.items()},
 }
@@ -74,6 +76,7 @@ class Settings:
     history_retention: timedelta
     runway_alert_days: Decimal = Decimal(3)
     spike_factor: Decimal = Decimal(3)
+    critical_thresholds: Thresholds = field(default_factory=Thresholds)  # none by default
     account: str = DEFAULT_ACCOUNT
     # Settings the monitor cannot use, each naming what to fix: every check is then recorded as
     # `misconfigured` and alerts, with the template's defaults standing in for the bad values.
@@ -96,11 +99,11 @@ class Settings:
         table_name = required("TABLE_NAME")
         problems: list[str] = []
 
-        def usable(name: str, parse: Callable[[str], T], default: str = "") -> T | None:
+        def usable(name: str, parse: Callable[[str], T], default: str = "", *, optional: bool = False) -> T | None:
             """The setting parsed, or None (and one more problem) when it cannot be used."""
             text = environ.get(name, "")
             try:
-                if not (text.strip() or default):
+                if not (text.strip() or default or optional):
                     raise ConfigurationError(f"{name} must be set")
                 return parse(text if text.strip() else default)
             except ConfigurationError as exc:
@@ -115,18 +118,57 @@ class Settings:
         retention_days = number("HISTORY_RETENTION_DAYS", "90")
         runway_alert_days = number("RUNWAY_ALERT_DAYS", "3")
         spike_factor = number("SPEND_SPIKE_FACTOR", "3")
+        api_key_secret_id = usable("API_KEY_SECRET_ID", str.strip) or ""
+        deepseek_base_url = usable("DEEPSEEK_BASE_URL", parse_base_url, DEFAULT_BASE_URL) or DEFAULT_BASE_URL
+        thresholds = usable("LOW_BALANCE_THRESHOLD", parse_thresholds)
+        critical_thresholds = usable("CRITICAL_BALANCE_THRESHOLD", parse_critical_thresholds, optional=True)
+        if thresholds is not None and critical_thresholds is not None:
+            clash = levels_problem(thresholds, critical_thresholds, "LowBalanceThreshold", "CriticalBalanceThreshold")
+            if clash:
+                problems.append(clash)
         return cls(
             table_name=table_name,
             topic_arn=topic_arn,
-            api_key_secret_id=usable("API_KEY_SECRET_ID", str.strip) or "",
-            deepseek_base_url=usable("DEEPSEEK_BASE_URL", parse_base_url, DEFAULT_BASE_URL) or DEFAULT_BASE_URL,
-            thresholds=usable("LOW_BALANCE_THRESHOLD", parse_thresholds) or Thresholds(),
+            api_key_secret_id=api_key_secret_id,
+            deepseek_base_url=deepseek_base_url,
+            thresholds=thresholds or Thresholds(),
+            critical_thresholds=critical_thresholds or Thresholds(),
             reminder_interval=timedelta(hours=float(reminder_hours)),
             history_retention=timedelta(days=int(retention_days)),
             runway_alert_days=runway_alert_days,
             spike_factor=spike_factor,
             problems=tuple(problems),
         )
+
+    def for_account(
+        self,
+        account: str,
+        *,
+        thresholds: Thresholds | None = None,
+        critical_thresholds: Thresholds | None = None,
+        runway_alert_days: Decimal | None = None,
+    ) -> Settings:
+        """One account's settings: the fields of its entry in the API key secret where it has
+        them (None where it has not), the stack's elsewhere. Levels that clash only once combined,
+        the entry's warning level under the stack's critical one say, are one more problem."""
+        chosen = replace(
+            self,
+            account=account,
+            thresholds=thresholds or self.thresholds,
+            critical_thresholds=self.critical_thresholds if critical_thresholds is None else critical_thresholds,
+            runway_alert_days=runway_alert_days or self.runway_alert_days,
+        )
+        if thresholds is None and critical_thresholds is None:
+            return chosen  # the stack's levels, already judged
+        clash = levels_problem(
+            chosen.thresholds,
+            chosen.critical_thresholds,
+            "LowBalanceThreshold" if thresholds is None else "low_balance_threshold",
+            "CriticalBalanceThreshold" if critical_thresholds is None else "critical_balance_threshold",
+        )
+        if clash is None:
+            return chosen
+        return replace(chosen, problems=(*self.problems, f"the secret's entry for {account!r}: {clash}"))
 
 
 def parse_thresholds(text: str, name: str = "LOW_BALANCE_THRESHOLD") -> Thresholds:
@@ -144,6 +186,34 @@ def parse_thresholds(text: str, name: str = "LOW_BALANCE_THRESHOLD") -> Threshol
         else:
             default = Decimal(amount)
     return Thresholds(default=default, per_currency=per_currency)
+
+
+def parse_critical_thresholds(text: str, name: str = "CRITICAL_BALANCE_THRESHOLD") -> Thresholds:
+    """The critical level: empty for none, or thresholds in parse_thresholds' grammar.
+    template.yaml's CriticalBalanceThreshold takes exactly the same (tested)."""
+    return Thresholds() if text == "" else parse_thresholds(text, name)
+
+
+def levels_problem(warning: Thresholds, critical: Thresholds, warning_name: str, critical_name: str) -> str | None:
+    """What is wrong with a critical level beside the warning level, in a user's terms, or None.
+    In every currency the critical level must lie under the warning level: `low` is the warning
+    that comes first, `critically_low` the state below it. The names say where each was set."""
+    for currency in sorted(KNOWN_CURRENCIES):
+        critical_amount = critical.for_currency(currency)
+        warning_amount = warning.for_currency(currency)
+        if critical_amount is None:
+            continue
+        if warning_amount is None:
+            return (
+                f"{critical_name} sets {critical_amount} for {currency} but {warning_name} sets no threshold for "
+                f"{currency}; a critical level needs a warning level above it"
+            )
+        if critical_amount >= warning_amount:
+            return (
+                f"{critical_name} sets {critical_amount} for {currency}, not below {warning_name}'s "
+                f"{warning_amount}; the critical level must be the lower one"
+            )
+    return None
 
 
 def _thresholds_problem(text: str) -> str:

@@ -27,6 +27,8 @@ from balance_monitor.settings import (
     DEFAULT_ACCOUNT,
     NUMERIC_SETTINGS,
     is_secure_url,
+    levels_problem,
+    parse_critical_thresholds,
     parse_number,
     parse_thresholds,
 )
@@ -38,7 +40,7 @@ INVOCATION_SECONDS = 15 * 60  # Lambda's longest invocation
 WEBHOOK_CACHE_SECONDS = 5 * 60
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # What an entry of the accounts secret may hold; anything else is a typo the user should hear of.
-ACCOUNT_FIELDS = ("api_key", "low_balance_threshold", "runway_alert_days")
+ACCOUNT_FIELDS = ("api_key", "low_balance_threshold", "critical_balance_threshold", "runway_alert_days")
 T = TypeVar("T")
 
 
@@ -50,6 +52,7 @@ class AccountConfig:
     api_key: str | None = field(repr=False)  # None when the entry is unusable; `problem` says why
     thresholds: Thresholds | None = None  # None: the stack's LowBalanceThreshold
     runway_alert_days: Decimal | None = None  # None: the stack's RunwayAlertDays
+    critical_thresholds: Thresholds | None = None  # None: the stack's CriticalBalanceThreshold
     # Why the entry is unusable: a missing or unusable key (ApiKeyMissingError, so the account
     # is `key_rejected`), or a field that cannot be used (ConfigurationError: `misconfigured`).
     problem: ApiKeyMissingError | ConfigurationError | None = None
@@ -141,7 +144,8 @@ def parse_api_key(value: Any) -> str:
 
 def parse_accounts(value: Any) -> dict[str, AccountConfig]:
     """A single key (plain, or `{"api_key": ...}`) is the account `default`; several accounts are
-    `{"accounts": {"name": {"api_key": ..., "low_balance_threshold": ..., "runway_alert_days": ...}}}`.
+    `{"accounts": {"name": {"api_key": ..., "low_balance_threshold": ..., "critical_balance_threshold": ...,
+    "runway_alert_days": ...}}}`.
     An unusable entry keeps its name and says what is wrong, so it alerts without hiding others."""
     document = _json_object(value)
     if document is None or "accounts" not in document:
@@ -172,12 +176,16 @@ def _account(name: str, entry: Any) -> AccountConfig:
     except ApiKeyMissingError as exc:
         return unusable(ApiKeyMissingError(f"{where}: {exc}"))
     threshold = entry.get("low_balance_threshold")
+    critical = entry.get("critical_balance_threshold")
     runway = entry.get("runway_alert_days")
     try:
-        return AccountConfig(
+        config = AccountConfig(
             name,
             key,
             thresholds=parse_thresholds(str(threshold), "low_balance_threshold") if threshold is not None else None,
+            critical_thresholds=(
+                parse_critical_thresholds(str(critical), "critical_balance_threshold") if critical is not None else None
+            ),
             runway_alert_days=(
                 parse_number("runway_alert_days", str(runway), NUMERIC_SETTINGS["RUNWAY_ALERT_DAYS"][1])
                 if runway is not None
@@ -186,6 +194,14 @@ def _account(name: str, entry: Any) -> AccountConfig:
         )
     except ConfigurationError as exc:
         return unusable(ConfigurationError(f"{where}: {exc}"))
+    # With one of the two levels here and the other the stack's, Settings.for_account judges them.
+    if config.thresholds is not None and config.critical_thresholds is not None:
+        clash = levels_problem(
+            config.thresholds, config.critical_thresholds, "low_balance_threshold", "critical_balance_threshold"
+        )
+        if clash:
+            return unusable(ConfigurationError(f"{where}: {clash}"))
+    return config
 
 
 def _json_object(value: Any) -> dict[str, Any] | None:
