@@ -44,7 +44,8 @@ validate: $(SAM_VENV)/.installed ## cfn-lint and sam validate --lint on template
 
 build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build, then check the artifacts target python3.13 on arm64
 	$(SAM_VENV)/bin/sam build
-	$(VENV)/bin/python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction .aws-sam/build/SlackNotifierFunction
+	$(VENV)/bin/python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction .aws-sam/build/SlackNotifierFunction \
+		.aws-sam/build/SlackInteractionsFunction
 
 wheel: $(VENV)/.installed ## Build the wheel, install it into a fresh venv outside the repo, run the command from there
 	$(VENV)/bin/python scripts/check_wheel.py

@@ -25,19 +25,24 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
 def time_range(since: str | None, start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime]:
-    until = _moment("--to", end) if end else now
+    until = moment("--to", end) if end else now
     if start:
-        begin = _moment("--from", start)
+        begin = moment("--from", start)
         if begin > until:
             raise UsageError(f"--from {start} is after --to {end or 'now'}: swap them, or widen the range")
         return begin, until
-    match = _DURATION.fullmatch((since or "7d").strip())
+    return until - duration("--since", since or "7d"), until
+
+
+def duration(flag: str, text: str) -> timedelta:
+    """`90m`, `24h`, `7d`."""
+    match = _DURATION.fullmatch(text.strip())
     if not match:
-        raise UsageError(f"--since {since!r}: give a duration like 90m, 24h or 7d")
-    return until - timedelta(**{_UNITS[match[2]]: int(match[1])}), until
+        raise UsageError(f"{flag} {text!r}: give a duration like 90m, 24h or 7d")
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})
 
 
-def _moment(flag: str, text: str) -> datetime:
+def moment(flag: str, text: str) -> datetime:
     try:
         return parse_timestamp(text)
     except ValueError:
@@ -87,6 +92,8 @@ def as_json(records: list[CheckRecord]) -> list[dict[str, Any]]:
                     for event in record.events
                 ],
                 "error": record.observation.error,
+                "held": record.held and record.held.value,
+                "silenced_by": record.silenced_by,
             }
         )
     return rows
@@ -114,6 +121,7 @@ def _row(record: CheckRecord, names: list[str]) -> list[str]:
     totals = [amount(report.balances[name].total) if report and name in report.balances else "-" for name in names]
     notes = [
         record.notification and f"{record.notification.value} sent",
+        record.held and f"{record.held.value} held by silence {record.silenced_by}",
         report and not report.is_available and "unavailable",
         *(f"{event.kind.replace('_', '-')} {event.currency} {amount(event.amount)}" for event in record.events),
         record.observation.error,

@@ -22,7 +22,8 @@ DESCRIPTION = """Look at a DeepSeek account's balance and its history without th
   report   draw balance over time as PNG (and SVG), with burn rate and runway
   demo     watch the monitor work through a scripted week, here, with nothing deployed
   setup    put your API key in a deployed stack's secret, checked first, and run one check
-  test-alert  send a test notification to everyone subscribed to a deployed stack's alerts"""
+  test-alert  send a test notification to everyone subscribed to a deployed stack's alerts
+  silence  hold back an account's alerts for a while (add), see the silences (list), end one (expire)"""
 
 DISTRIBUTION = "deepseek-balance-monitor"
 # The modules each pip extra brings (pyproject.toml's optional-dependencies, tested equal):
@@ -164,6 +165,33 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _silence_add(args: argparse.Namespace) -> int:
+    from balance_cli.silences import add
+
+    return add(
+        _table_name(args),
+        args.account,
+        args.state,
+        args.for_,
+        args.until,
+        args.until_top_up,
+        args.reason,
+        as_json=args.json,
+    )
+
+
+def _silence_list(args: argparse.Namespace) -> int:
+    from balance_cli.silences import list_silences
+
+    return list_silences(_table_name(args), args.account, everything=args.all, as_json=args.json)
+
+
+def _silence_expire(args: argparse.Namespace) -> int:
+    from balance_cli.silences import expire
+
+    return expire(_table_name(args), args.account, args.id)
+
+
 def _records(args: argparse.Namespace) -> list:
     from balance_cli.history import now, read_history, time_range
 
@@ -270,7 +298,61 @@ def _parser() -> argparse.ArgumentParser:
     test_alert.add_argument("--stack", required=True, help="the deployed stack's name")
     test_alert.add_argument("--account", default="default", help="the account it names (default: %(default)s)")
     test_alert.set_defaults(run=_test_alert)
+    _silence_parser(commands)
     return parser
+
+
+def _silence_parser(commands: argparse._SubParsersAction) -> None:
+    from balance_monitor.alert_lifecycle import SILENCED_ONLY_BY_NAME, Status
+
+    silence = commands.add_parser(
+        "silence",
+        help="hold back an account's alerts for a while",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="While a silence holds, the account is still checked and recorded and its state still "
+        "moves, but the alerts and reminders it holds are not published; each check that would have sent one "
+        "says which silence held it. When it ends and the problem lasts, the next check reminds at once. "
+        "Recoveries are always sent. " + ", ".join(sorted(SILENCED_ONLY_BY_NAME)) + " are held only by a "
+        "silence that names them.",
+    )
+    actions = silence.add_subparsers(dest="action", required=True, metavar="action")
+    parsers = {
+        "add": actions.add_parser("add", help="make a silence", epilog=EXIT_CODES_HELP),
+        "list": actions.add_parser("list", help="the account's silences in force (--all: those kept that are over)"),
+        "expire": actions.add_parser("expire", help="end a silence now", epilog=EXIT_CODES_HELP),
+    }
+    for parser in parsers.values():
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument("--stack", help="the deployed stack's name (its outputs name the table)")
+        where.add_argument("--table", help="the history table's name")
+        parser.add_argument("--account", default="default", help="whose alerts (default: %(default)s)")
+    add = parsers["add"]
+    add.add_argument(
+        "--state",
+        action="append",
+        choices=[status.value for status in Status if status is not Status.HEALTHY],
+        help="hold only notifications about this state; repeat for more (default: every state but "
+        + ", ".join(sorted(SILENCED_ONLY_BY_NAME))
+        + ")",
+    )
+    end = add.add_mutually_exclusive_group()
+    end.add_argument("--for", dest="for_", metavar="DURATION", help="how long: 90m, 24h, 7d (30d at most)")
+    end.add_argument("--until", metavar="TIME", help="until this time, e.g. 2026-11-26T09:00:00Z")
+    add.add_argument(
+        "--until-top-up",
+        action="store_true",
+        help="end at the next top-up the monitor sees (with --for or --until: at the latest then; else 7 days)",
+    )
+    add.add_argument("--reason", required=True, help="why: whoever wonders where the alerts went reads it")
+    add.add_argument("--json", action="store_true", help="print the silence as JSON")
+    add.set_defaults(run=_silence_add)
+    parsers["list"].add_argument("--all", action="store_true", help="also the silences that are over")
+    parsers["list"].add_argument("--json", action="store_true", help="print JSON for scripts")
+    parsers["list"].set_defaults(run=_silence_list)
+    parsers["expire"].add_argument("id", help="the silence's id, as `silence list` shows it")
+    parsers["expire"].set_defaults(run=_silence_expire)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ that counts the trace segments it receives.
   A third series shows the handler shipped without bytecode, for comparison.
 - Peak memory: the kernel's high-water mark of that process (as_container.py).
 - Requests and DynamoDB capacity: a cold check's, then each warm check's over a simulated
-  day in one container, then one more with a year of history in the table.
+  day in one container, then one more with a thousand silences made before and three in force,
+  then one more (those three ended) with a year of history in the table.
 - Artifact: the function as `make build` leaves it, unzipped and zipped.
 - Cost: a month of the default schedule, priced from these figures (cost.py).
 
@@ -54,6 +55,7 @@ sys.path[:0] = [str(HANDLER_CODE), str(ROOT), str(ROOT / "scripts")]
 from check_artifact import zipped_size  # noqa: E402
 
 from balance_monitor.history import format_timestamp  # noqa: E402
+from balance_monitor.silences import Silence  # noqa: E402
 from benchmarks import cost  # noqa: E402
 from benchmarks.loopback_aws import LoopbackAWS, item_bytes  # noqa: E402
 from sandbox.aws import create_stack, use_fake_credentials  # noqa: E402
@@ -146,11 +148,18 @@ def main() -> int:
         day, metric_series = checks_in_one_container(times, aws, CHECKS_A_DAY)
         check_item_bytes = last_check_item_bytes(stack.table_name)
         state_bytes = week_old_state_item_bytes()
+        # Before the year of history, and removed after: moto copies the whole table at each
+        # transaction, and a slow copy would time out and measure moto, not the check.
+        seed_silences(stack.table_name, ever_made=1000, in_force=3)
+        with_silences, _ = checks_in_one_container(times, aws, 1)
+        remove_silences(stack.table_name)
         stack.seed_checks(before=FIRST_CHECK, count=365 * CHECKS_A_DAY, step=SCHEDULE)
         with_a_year, _ = checks_in_one_container(times, aws, 1)
     aws.stop()
 
-    rows, per_check = summarise(cold, day, with_a_year[0], metric_series, check_item_bytes, state_bytes, args.artifact)
+    rows, per_check = summarise(
+        cold, day, with_a_year[0], with_silences[0], metric_series, check_item_bytes, state_bytes, args.artifact
+    )
     print(
         f"\nMeasured on {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{datetime.now(UTC):%Y-%m-%d}; {args.runs} cold starts of each program.\n"
@@ -319,6 +328,53 @@ def _metric_series(output: str) -> set[MetricSeries]:
     return series
 
 
+def seed_silences(table_name: str, *, ever_made: int, in_force: int) -> None:
+    """Silences of the benchmark's account: `ever_made` over (their items kept for `silence
+    list --all`), and `in_force` made as the command makes them, holding what a healthy
+    account never calls for."""
+    import boto3
+
+    from balance_monitor.adapters.history_table import _serialize
+    from balance_monitor.adapters.silence_store import SilenceStore, silence_item
+
+    def made(index: int, ends: datetime) -> Silence:
+        return Silence(f"{index:08x}", FIRST_CHECK, ends, ("low",), account="default", reason="bench", created_by="b")
+
+    dynamodb = boto3.client("dynamodb")
+    over = [_serialize(silence_item(made(index, FIRST_CHECK + SCHEDULE))) for index in range(ever_made)]
+    for start in range(0, len(over), 25):
+        batch = [{"PutRequest": {"Item": item}} for item in over[start : start + 25]]
+        dynamodb.batch_write_item(RequestItems={table_name: batch})
+    store = SilenceStore(dynamodb, table_name)
+    for index in range(ever_made, ever_made + in_force):
+        store.add(made(index, FIRST_CHECK + timedelta(days=30)), FIRST_CHECK)
+
+
+def remove_silences(table_name: str) -> None:
+    """Every silence item, and the copies in the state, as if none had been made."""
+    import boto3
+
+    dynamodb = boto3.client("dynamodb")
+    key = {"account": {"S": "default"}}
+    dynamodb.update_item(
+        TableName=table_name,
+        Key={**key, "record": {"S": "state"}},
+        UpdateExpression="SET silences = :none",
+        ExpressionAttributeValues={":none": {"M": {}}},
+    )
+    pages = dynamodb.get_paginator("query").paginate(
+        TableName=table_name,
+        KeyConditionExpression="account = :account AND begins_with(#record, :prefix)",
+        ExpressionAttributeNames={"#record": "record"},
+        ExpressionAttributeValues={":account": {"S": "default"}, ":prefix": {"S": "silence#"}},
+        ProjectionExpression="account, #record",
+    )
+    items = [item for page in pages for item in page["Items"]]
+    for start in range(0, len(items), 25):
+        batch = [{"DeleteRequest": {"Key": item}} for item in items[start : start + 25]]
+        dynamodb.batch_write_item(RequestItems={table_name: batch})
+
+
 def last_check_item_bytes(table_name: str) -> int:
     """The size of the newest check record, as DynamoDB stores and bills it."""
     import boto3
@@ -350,6 +406,7 @@ def summarise(
     cold: dict[str, list[Run]],
     day: list[Run],
     with_a_year: Run,
+    with_silences: Run,
     metric_series: set[MetricSeries],
     check_item_bytes: int,
     state_bytes: int,
@@ -422,6 +479,12 @@ def summarise(
             f"{_capacity(with_a_year.capacity)}; {_requests(with_a_year.requests)}",
             "as without",
             _met(year_ok),
+        ],
+        [
+            "DynamoDB capacity and requests: with 1,000 silences made before, 3 in force",
+            f"{_capacity(with_silences.capacity)}; {_requests(with_silences.requests)}",
+            "requests as without",
+            _met(with_silences.requests == warm_requests),
         ],
         ["X-Ray segments sent: cold check", str(_usual_value(run.segments for run in handler)), "", ""],
         ["Logs and metrics written: cold check", f"{log_bytes:,.0f} bytes", "", ""],

@@ -3,7 +3,7 @@ compiled module built for CPython 3.13 on arm64 (aarch64), any bytecode compiled
 CPython 3.13, every pinned dependency present, the handler's own code inside, and no AWS
 SDK bundled (the Lambda runtime provides it).
 
-    python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction [.aws-sam/build/SlackNotifierFunction]
+    python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction [.aws-sam/build/SlackNotifierFunction ...]
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ BYTECODE_FOR_TARGET = re.compile(r"\.cpython-313\.pyc$")
 
 def problems(artifact: Path) -> list[str]:
     found = []
-    for code in ("app.py", "slack_app.py", "balance_monitor/check.py"):
+    for code in ("app.py", "slack_app.py", "slack_interactions.py", "balance_monitor/check.py"):
         if not (artifact / code).is_file():
             found.append(f"the functions' code ({code}) is missing")
     for library in artifact.rglob("*.so"):

@@ -1,7 +1,10 @@
 """scripts/check_artifact.py catches an artifact that would not run on python3.13 arm64."""
 
 import importlib.util
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,7 @@ def artifact(tmp_path: Path) -> Path:
     )
     shutil.copy(ROOT / "src" / "handler" / "app.py", tmp_path)
     shutil.copy(ROOT / "src" / "handler" / "slack_app.py", tmp_path)
+    shutil.copy(ROOT / "src" / "handler" / "slack_interactions.py", tmp_path)
     for line in check_artifact.REQUIREMENTS.read_text().splitlines():
         if line and not line.startswith("#"):
             name, version = line.split("==")
@@ -61,3 +65,21 @@ def test_a_missing_dependency_or_a_bundled_sdk_is_caught(artifact):
         "pinned dependency tenacity is missing",
         "botocore is bundled, but the Lambda runtime provides it",
     ]
+
+
+def test_the_balance_check_never_imports_the_snooze_endpoint_or_the_silence_writes():
+    """The snooze endpoint shares the artifact (it needs no package of its own), not the check's
+    import path: a cold check loads only what it uses."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, app; print(' '.join(sorted(sys.modules)))"],
+        cwd=ROOT / "src" / "handler",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src" / "handler")},
+    ).stdout.split()
+
+    assert "app" in loaded
+    assert not {"slack_interactions", "balance_monitor.slack_requests", "balance_monitor.adapters.silence_store"} & set(
+        loaded
+    )

@@ -73,3 +73,13 @@ def test_the_states_table_gives_each_state_its_severity():
 
     documented = {row.split("|")[1].strip(" `"): row.split("|")[3].split()[0] for row in table}
     assert documented == {status.value: SEVERITY[status] for status in Status}
+
+
+def test_the_states_a_silence_holds_only_by_name_are_the_codes():
+    from balance_monitor.alert_lifecycle import SILENCED_ONLY_BY_NAME
+
+    named_only = sorted(status.value for status in SILENCED_ONLY_BY_NAME)
+    for page in (README, ALERTS):
+        sentence = re.search(r"holds every state but ((?:`\w+`(?:, | and ))+`\w+`)", " ".join(page.split()))
+        assert sentence, "the page says which states a silence holds only by name"
+        assert re.findall(r"`(\w+)`", sentence[1]) == named_only

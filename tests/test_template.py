@@ -19,6 +19,7 @@ from balance_monitor.settings import (
     NUMERIC_SETTINGS,
     THRESHOLDS_PATTERN,
     Settings,
+    SlackInteractionSettings,
     SlackSettings,
     parse_critical_thresholds,
     parse_thresholds,
@@ -72,7 +73,8 @@ class RecordingEnvironment(dict):
                 "SPEND_SPIKE_FACTOR": "3",
             },
         ),
-        ("SlackNotifierFunction", SlackSettings, {}),
+        ("SlackNotifierFunction", SlackSettings, {"SLACK_SNOOZE_BUTTONS": "true"}),
+        ("SlackInteractionsFunction", SlackInteractionSettings, {}),
     ],
 )
 def test_every_variable_a_function_reads_is_set_by_the_template_and_none_is_a_secret(function, settings, example):
@@ -368,11 +370,13 @@ def test_make_publish_adds_the_source_code_url_it_is_given_and_refuses_one_that_
 
 
 def test_the_publishing_page_names_every_resource_type_sar_checks():
-    # What SAM makes of the functions: each has an EventInvokeConfig, a Schedule or SNS event.
+    # What SAM makes of the functions: their EventInvokeConfigs, Schedule and SNS events, and the
+    # snooze endpoint's function URL.
     generated = {
         "AWS::Lambda::Function",
         "AWS::Lambda::EventInvokeConfig",
         "AWS::Lambda::Permission",
+        "AWS::Lambda::Url",
         "AWS::Events::Rule",
         "AWS::SNS::Subscription",
     }
@@ -383,3 +387,54 @@ def test_the_publishing_page_names_every_resource_type_sar_checks():
     named = set(re.findall(r"`(AWS::\w+::\w+)`", limits[: limits.index("Check the last one")]))
 
     assert named == declared | generated
+
+
+def test_the_snooze_endpoint_exists_only_for_a_slack_webhook_with_a_signing_secret():
+    conditions = TEMPLATE["Conditions"]
+    snooze = [name for name, resource in RESOURCES.items() if resource.get("Condition") == "HasSnooze"]
+
+    assert conditions["HasSnooze"] == {
+        "Fn::And": [
+            {"Fn::Condition": "HasSlack"},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "SlackSigningSecretName"}, ""]}]},
+        ]
+    }
+    assert sorted(snooze) == ["SlackInteractionsFunction", "SlackInteractionsLogGroup", "SlackInteractionsRole"]
+    assert TEMPLATE["Outputs"]["SlackSnoozeUrl"] == {
+        "Condition": "HasSnooze",
+        "Description": TEMPLATE["Outputs"]["SlackSnoozeUrl"]["Description"],
+        "Value": {"Fn::GetAtt": ["SlackInteractionsFunctionUrl", "FunctionUrl"]},
+    }
+    notifier = RESOURCES["SlackNotifierFunction"]["Properties"]["Environment"]["Variables"]
+    assert notifier["SLACK_SNOOZE_BUTTONS"] == {"Fn::If": ["HasSnooze", "true", "false"]}
+
+
+def test_the_snooze_endpoint_is_a_public_url_whose_function_may_only_add_silences_and_read_its_secret():
+    """Slack cannot sign AWS requests: the URL takes anyone's, and the function's signature check
+    is what protects it (docs/security.md). So the role grants as little as can be."""
+    function = RESOURCES["SlackInteractionsFunction"]["Properties"]
+    [policy] = RESOURCES["SlackInteractionsRole"]["Properties"]["Policies"]
+    granted = {
+        action: statement["Resource"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in _as_list(statement["Action"])
+    }
+
+    assert function["FunctionUrlConfig"] == {"AuthType": "NONE"}
+    assert function["Role"] == {"Fn::GetAtt": ["SlackInteractionsRole", "Arn"]}
+    assert (function["Handler"], function["Runtime"], function["Architectures"]) == (
+        "slack_interactions.lambda_handler",
+        "python3.13",
+        ["arm64"],
+    )
+    assert granted == {
+        "logs:CreateLogStream": {"Fn::GetAtt": ["SlackInteractionsLogGroup", "Arn"]},
+        "logs:PutLogEvents": {"Fn::GetAtt": ["SlackInteractionsLogGroup", "Arn"]},
+        "xray:PutTraceSegments": "*",
+        "xray:PutTelemetryRecords": "*",
+        "secretsmanager:GetSecretValue": {
+            "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+            "${SlackSigningSecretName}-??????"
+        },
+        "dynamodb:UpdateItem": {"Fn::GetAtt": ["HistoryTable", "Arn"]},
+    }

@@ -1,6 +1,7 @@
 """Lambda entry point of the Slack notifier: subscribed to the alert topic, it posts each
-message to a Slack incoming webhook as Block Kit. A message that still cannot be posted
-fails the invocation; Lambda retries it, then keeps it in the undelivered queue."""
+message to a Slack incoming webhook as Block Kit, with snooze buttons when the stack has the
+snooze endpoint (slack_interactions.py). A message that still cannot be posted fails the
+invocation; Lambda retries it, then keeps it in the undelivered queue."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ RESERVED_SECONDS = 2
 @dataclass(frozen=True)
 class SlackCollaborators:
     webhook: SlackWebhook
+    snooze_buttons: bool = False
 
 
 @cache
@@ -33,19 +35,20 @@ def collaborators() -> SlackCollaborators:
     """Built at the first invocation of a container, then reused."""
     settings = SlackSettings.from_environment(os.environ)
     url = webhook_secret(settings.webhook_secret_id, SecretsProvider(boto3_client=aws_client("secretsmanager")))
-    return SlackCollaborators(webhook=SlackWebhook(url))
+    return SlackCollaborators(webhook=SlackWebhook(url), snooze_buttons=settings.snooze_buttons)
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    webhook = collaborators().webhook
+    parts = collaborators()
     deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS
     for record in event["Records"]:
         notification = record["Sns"]
         attributes = {name: item.get("Value") for name, item in notification.get("MessageAttributes", {}).items()}
         try:
-            webhook.post(slack_message(notification["Message"], notification.get("Subject")), deadline)
+            message = slack_message(notification["Message"], notification.get("Subject"), snooze=parts.snooze_buttons)
+            parts.webhook.post(message, deadline)
         except SlackDeliveryError as exc:
             logger.error("could not post to Slack", extra={"error": str(exc), **attributes})
             raise

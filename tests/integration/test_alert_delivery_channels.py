@@ -246,3 +246,21 @@ def test_the_undelivered_queue_and_its_alarm_are_wired_in_the_template():
     alarm = resources["SlackUndeliveredAlarm"]["Properties"]
     assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["SlackUndeliveredQueue", "QueueName"]}
     assert alarm["AlarmActions"] == [{"Ref": "AlertTopic"}]
+
+
+def test_with_the_snooze_endpoint_alerts_in_slack_carry_the_snooze_buttons(stack, monkeypatch):
+    parameters.clear_caches()
+    with FakeSlackWebhook() as slack:
+        notifier = SlackNotifier(slack, monkeypatch)
+        webhook = slack_app.collaborators().webhook
+        monkeypatch.setattr(slack_app, "collaborators", lambda: slack_app.SlackCollaborators(webhook, True))
+
+        notifier.deliver(alert("low"))
+        notifier.deliver(alert("recovery"))
+
+    low, recovery = slack.payloads
+    assert block_kit_problems(low) == []
+    [actions] = [block for block in low["attachments"][0]["blocks"] if block["type"] == "actions"]
+    assert [button["text"]["text"] for button in actions["elements"]] == ["Snooze 24 h", "Snooze until top-up"]
+    assert json.loads(actions["elements"][0]["value"]) == {"account": "default", "state": "low"}
+    assert all(block["type"] != "actions" for block in recovery["attachments"][0]["blocks"])  # nothing to snooze

@@ -47,7 +47,26 @@ def _block_problems(block: dict[str, Any]) -> list[str]:
         return problems
     if kind == "divider":
         return []
+    if kind == "actions":
+        elements = block.get("elements", [])
+        problems = [] if 0 < len(elements) <= 25 else ["an actions block needs 1 to 25 elements"]
+        if len(block.get("block_id", "")) > 255:
+            problems.append("block_id longer than 255 characters")
+        for element in elements:
+            problems += _button_problems(element)
+        return problems
     return [f"unknown block type {kind!r}"]
+
+
+def _button_problems(button: Any) -> list[str]:
+    if not isinstance(button, dict) or button.get("type") != "button":
+        return [f"{button!r} is not a button"]
+    problems = _text_problems(button.get("text"), limit=75, plain_only=True)
+    if not isinstance(button.get("action_id"), str) or not 0 < len(button["action_id"]) <= 255:
+        problems.append("a button needs an action_id of 1 to 255 characters")
+    if len(button.get("value", "")) > 2000:
+        problems.append("a button's value is longer than 2000 characters")
+    return problems
 
 
 def _text_problems(text: Any, *, limit: int, plain_only: bool = False) -> list[str]:

@@ -119,3 +119,31 @@ def test_the_chatbot_notification_has_the_custom_format(status, kind):
     assert notification["content"]["description"]
     assert notification["content"]["nextSteps"]
     assert notification["metadata"]["additionalContext"]["account"] == "team-a"
+
+
+def buttons(message: dict) -> list[dict]:
+    blocks = message["attachments"][0]["blocks"]
+    return [element for block in blocks if block["type"] == "actions" for element in block["elements"]]
+
+
+@pytest.mark.parametrize(("status", "kind"), CASES)
+def test_with_snooze_an_alert_or_reminder_carries_the_snooze_buttons_naming_its_account_and_state(status, kind):
+    message = block_kit(document(status, kind), snooze=True)
+
+    assert block_kit_problems(message) == []
+    found = buttons(message)
+    if kind is NotificationKind.RECOVERY:
+        assert found == []
+        return
+    labels = [button["text"]["text"] for button in found]
+    balance_problem = status in (Status.LOW, Status.CRITICALLY_LOW, Status.RUNWAY_SHORT, Status.UNAVAILABLE)
+    assert labels == (["Snooze 24 h", "Snooze until top-up"] if balance_problem else ["Snooze 24 h"])
+    assert {json.dumps(json.loads(button["value"]), sort_keys=True) for button in found} == {
+        json.dumps({"account": "team-a", "state": status.value}, sort_keys=True)
+    }
+
+
+def test_without_snooze_no_message_has_buttons():
+    assert all(buttons(block_kit(document(status, kind))) == [] for status, kind in CASES)
+    assert buttons(slack_message(json.dumps(document(Status.LOW)))) == []
+    assert buttons(slack_message(json.dumps(document(Status.LOW)), snooze=True)) != []

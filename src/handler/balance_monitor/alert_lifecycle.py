@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from balance_monitor.balance import BalanceReport, Thresholds
+from balance_monitor.silences import Silence, remaining
 from balance_monitor.spend import CurrencySpend, Estimate, SpendEvent, estimate, update_spend
 
 # One unreadable balance alerts nobody; this many in a row means the monitor is failing.
@@ -47,6 +48,10 @@ SEVERITY = {
     Status.MISCONFIGURED: "critical",
     Status.FAILING: "critical",
 }
+
+# Each means the monitor cannot see the balance at all: a silence made for a low balance must
+# not hide that the monitor went blind. Only a silence that names one of these holds it.
+SILENCED_ONLY_BY_NAME = frozenset({Status.MISCONFIGURED, Status.KEY_REJECTED, Status.FAILING})
 
 
 class CheckOutcome(StrEnum):
@@ -85,6 +90,9 @@ class AlertState:
     last_notified_at: datetime | None = None
     version: int = 0
     spend: Mapping[str, CurrencySpend] = field(default_factory=dict)  # running aggregates per currency
+    silences: tuple[Silence, ...] = ()  # the account's silences not yet over
+    # A silence holds this problem: the first check it no longer holds reminds at once.
+    notification_held: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,9 +111,11 @@ class Notification:
 @dataclass(frozen=True)
 class Evaluation:
     state: AlertState
-    notification: Notification | None
+    notification: Notification | None  # to publish
     estimates: Mapping[str, Estimate] = field(default_factory=dict)
     events: tuple[SpendEvent, ...] = ()
+    held: Notification | None = None  # what would have been published, but a silence holds it
+    held_by: Silence | None = None
 
 
 def is_duplicate(state: AlertState, checked_at: datetime) -> bool:
@@ -211,6 +221,7 @@ def evaluate(
     else:
         raise ValueError("an OK observation must carry its balance report")
 
+    reminder_due = previous.last_notified_at is None or checked_at - previous.last_notified_at >= reminder_interval
     kind: NotificationKind | None = None
     if status != previous.status:
         kind = NotificationKind.RECOVERY if status is Status.HEALTHY else NotificationKind.ALERT
@@ -219,9 +230,24 @@ def evaluate(
         # A reminder of a balance problem waits for a check that read the balance, so that it
         # can say how things stand; a failing monitor's reminder is about the failures.
         and (observation.outcome is not CheckOutcome.FAILED or status is Status.FAILING)
-        and (previous.last_notified_at is None or checked_at - previous.last_notified_at >= reminder_interval)
+        # Once a silence stops holding a problem that lasts, the next check reminds at once.
+        and (reminder_due or previous.notification_held)
     ):
         kind = NotificationKind.REMINDER
+
+    # A top-up ends the silences made "until top-up"; a recovery is never held.
+    silences = remaining(previous.silences, checked_at, topped_up=any(event.kind == "top_up" for event in events))
+    holder = None
+    if status is not Status.HEALTHY:
+        only_if_named = status in SILENCED_ONLY_BY_NAME
+        holder = next((s for s in silences if s.holds(status, checked_at, only_if_named=only_if_named)), None)
+    held_kind = None
+    if holder is not None:
+        # What the cadence calls for is held, and counts as sent for the next reminder's time;
+        # a reminder due only because an earlier one was held waits for the silence to end.
+        if kind is NotificationKind.ALERT or (kind is NotificationKind.REMINDER and reminder_due):
+            held_kind = kind
+        kind = None
 
     since = previous.since if status == previous.status and previous.since else checked_at
     state = replace(
@@ -231,14 +257,19 @@ def evaluate(
         last_check_at=checked_at,
         last_check_failed=observation.outcome is CheckOutcome.FAILED,
         consecutive_failures=failures,
-        last_notified_at=checked_at if kind else previous.last_notified_at,
+        last_notified_at=checked_at if kind or held_kind else previous.last_notified_at,
         version=previous.version + 1,
         spend=spend,
+        silences=silences,
+        notification_held=holder is not None
+        or (previous.notification_held and kind is None and status is not Status.HEALTHY),
     )
-    notification = None
-    if kind:
-        notification = Notification(
-            kind=kind,
+
+    def notification_of(chosen: NotificationKind | None) -> Notification | None:
+        if chosen is None:
+            return None
+        return Notification(
+            kind=chosen,
             status=status,
             previous_status=previous.status,
             since=since,
@@ -248,4 +279,12 @@ def evaluate(
             estimates=estimates,
             events=tuple(events),
         )
-    return Evaluation(state=state, notification=notification, estimates=estimates, events=tuple(events))
+
+    return Evaluation(
+        state=state,
+        notification=notification_of(kind),
+        estimates=estimates,
+        events=tuple(events),
+        held=notification_of(held_kind),
+        held_by=holder if held_kind else None,
+    )

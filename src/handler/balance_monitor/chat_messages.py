@@ -14,24 +14,32 @@ SEVERITY_STYLE = {  # colour bar and emoji a reader scans for
     "info": ("#2eb886", ":white_check_mark:"),
 }
 HEADER_LIMIT, TEXT_LIMIT = 150, 3000  # Block Kit's limits for a header and a section's text
+# The snooze buttons, and what the interaction function (slack_interactions.py) reads back from
+# a click: the action's id says for how long, the value names the account and the state.
+SNOOZE_24H = "snooze_24h"
+SNOOZE_UNTIL_TOP_UP = "snooze_until_top_up"
+SNOOZE_BLOCK = "snooze"
+# States a top-up ends, for which "until top-up" is offered.
+ENDED_BY_A_TOP_UP = frozenset({"low", "critically_low", "runway_short", "unavailable"})
 
 
-def slack_message(sns_message: str, sns_subject: str | None = None) -> dict[str, Any]:
+def slack_message(sns_message: str, sns_subject: str | None = None, *, snooze: bool = False) -> dict[str, Any]:
     """A Block Kit message for whatever the topic carried: an alert document, a CloudWatch
-    alarm (the monitor's own alarms notify the same topic), or anything else as plain text."""
+    alarm (the monitor's own alarms notify the same topic), or anything else as plain text.
+    With `snooze`, an alert or reminder carries the snooze buttons."""
     try:
         message = json.loads(sns_message)
     except ValueError:
         message = None
     if isinstance(message, dict) and message.get("schema") == SCHEMA:
-        return block_kit(message)
+        return block_kit(message, snooze=snooze)
     if isinstance(message, dict) and "AlarmName" in message:
         return _alarm_block_kit(message)
     text = (sns_subject or "Message from the DeepSeek balance monitor's topic") + "\n" + sns_message
     return {"text": _cut(_escape(text), TEXT_LIMIT)}
 
 
-def block_kit(document: dict[str, Any]) -> dict[str, Any]:
+def block_kit(document: dict[str, Any], *, snooze: bool = False) -> dict[str, Any]:
     colour, emoji = SEVERITY_STYLE[document["severity"]]
     title = document["subject"].removeprefix("[DeepSeek] ")
     balances = document["balances"]
@@ -60,6 +68,8 @@ def block_kit(document: dict[str, Any]) -> dict[str, Any]:
     action = document["action"]
     what_to_do = _escape(action["text"]) + (f"\n<{action['url']}|{action['url']}>" if action["url"] else "")
     blocks.append(_text_section("What to do", what_to_do, escape=False))
+    if snooze and document["kind"] in ("alert", "reminder"):
+        blocks.append(snooze_buttons(document["account"], document["state"]))
     blocks.append(
         {
             "type": "context",
@@ -67,6 +77,29 @@ def block_kit(document: dict[str, Any]) -> dict[str, Any]:
         }
     )
     return {"text": document["subject"], "attachments": [{"color": colour, "blocks": blocks}]}
+
+
+def snooze_buttons(account: str, state: str) -> dict[str, Any]:
+    """An actions block: snooze this state's alerts for this account, 24 hours or until a top-up."""
+    value = snooze_value(account, state)
+    buttons = [_button(SNOOZE_24H, "Snooze 24 h", value)]
+    if state in ENDED_BY_A_TOP_UP:
+        buttons.append(_button(SNOOZE_UNTIL_TOP_UP, "Snooze until top-up", value))
+    return {"type": "actions", "block_id": SNOOZE_BLOCK, "elements": buttons}
+
+
+def snooze_value(account: str, state: str) -> str:
+    """What a snooze button carries: no secret, only whose alerts and which."""
+    return json.dumps({"account": account, "state": state}, separators=(",", ":"))
+
+
+def _button(action_id: str, label: str, value: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": label},
+        "value": value,
+    }
 
 
 def chatbot_notification(document: dict[str, Any]) -> dict[str, Any]:

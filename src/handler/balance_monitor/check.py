@@ -334,9 +334,16 @@ class _Check:
             failed = Observation(CheckOutcome.FAILED, record.observation.report, unexpected(exc))
             record = replace(record, observation=failed)
             evaluation = self._evaluate(state, failed)
-        notification = evaluation.notification
+        notification, held, held_by = evaluation.notification, evaluation.held, evaluation.held_by
         kind = notification.kind if notification else None
-        decided = replace(record, status=evaluation.state.status, notification=kind, events=evaluation.events)
+        decided = replace(
+            record,
+            status=evaluation.state.status,
+            notification=kind,
+            events=evaluation.events,
+            held=held.kind if held else None,
+            silenced_by=held_by.id if held_by else None,
+        )
         history, owner = self.invocation.history, self.invocation.owner
         now = int(self.clock().timestamp())
         if notification:
@@ -354,6 +361,12 @@ class _Check:
             if notification:
                 raise HistoryStoreError("the alert state changed while this check held its lease")
             return None
+        if held and held_by:
+            logger.info(
+                "a silence held this notification back",
+                extra={"account": self.account, "kind": held.kind, "state": held.status, "silence": held_by.id},
+            )
+            self.invocation.recorder.count("NotificationsHeld")
         status = evaluation.state.status
         summary = CheckSummary(self.account, self.checked_at, "checked", status, record.observation.outcome, kind)
         return decided, summary, evaluation.estimates

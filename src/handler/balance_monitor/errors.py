@@ -57,6 +57,14 @@ class HistoryStoreError(MonitorError):
     """The history table could not be read or written."""
 
 
+class SilenceError(MonitorError):
+    """A silence cannot be made or ended as asked; the message says why, in a user's terms."""
+
+
+class UnknownSilenceError(SilenceError):
+    """No silence of that id is kept for the account."""
+
+
 class AlertDeliveryError(MonitorError):
     """An alert could not be published; it stays pending and is sent on the next attempt."""
 
@@ -71,6 +79,15 @@ class SlackConfigurationError(SlackDeliveryError):
 
 class TransientSlackError(SlackDeliveryError, RetryableError):
     """Slack failed in a way worth retrying."""
+
+
+class SlackRequestError(MonitorError):
+    """A request to the snooze endpoint is refused: 401 when it is not proved to be Slack's,
+    400 when it is not a snooze button's click."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class AccountsFailedError(MonitorError):

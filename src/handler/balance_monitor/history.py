@@ -21,6 +21,9 @@ class CheckRecord:
     # Set when the notification this check called for could not be published.
     alert_error: str | None = None
     events: tuple[SpendEvent, ...] = ()  # top-ups and expiries this check revealed
+    # The notification this check called for but a silence held back, and that silence's id.
+    held: NotificationKind | None = None
+    silenced_by: str | None = None
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -272,13 +272,36 @@ def _invalid(name: str, value: str, reason: str) -> ConfigurationError:
 
 @dataclass(frozen=True)
 class SlackSettings:
-    """The Slack notifier's settings: the secret that holds the incoming-webhook URL."""
+    """The Slack notifier's settings: the secret that holds the incoming-webhook URL, and
+    whether alerts carry snooze buttons (the stack has a snooze endpoint)."""
 
     webhook_secret_id: str
+    snooze_buttons: bool = False
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> SlackSettings:
         secret_id = environ.get("SLACK_WEBHOOK_SECRET_ID", "").strip()
         if not secret_id:
             raise ConfigurationError("SLACK_WEBHOOK_SECRET_ID must be set")
-        return cls(webhook_secret_id=secret_id)
+        buttons = environ.get("SLACK_SNOOZE_BUTTONS", "false").strip().lower()
+        if buttons not in ("true", "false"):
+            raise _invalid("SLACK_SNOOZE_BUTTONS", buttons, "expected true or false")
+        return cls(webhook_secret_id=secret_id, snooze_buttons=buttons == "true")
+
+
+@dataclass(frozen=True)
+class SlackInteractionSettings:
+    """The snooze endpoint's settings: the table silences go to, and the secret holding the
+    Slack app's signing secret."""
+
+    table_name: str
+    signing_secret_id: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> SlackInteractionSettings:
+        values = {}
+        for name in ("TABLE_NAME", "SLACK_SIGNING_SECRET_ID"):
+            values[name] = environ.get(name, "").strip()
+            if not values[name]:
+                raise ConfigurationError(f"{name} must be set")
+        return cls(table_name=values["TABLE_NAME"], signing_secret_id=values["SLACK_SIGNING_SECRET_ID"])

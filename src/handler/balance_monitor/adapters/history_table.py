@@ -3,9 +3,12 @@
 Key design (single table, one partition per account):
     account = "default"   record = "check#2026-11-25T19:30:00Z"   one item per check, with TTL
     account = "default"   record = "state"                         the alert state, no TTL
+    account = "default"   record = "silence#1a2b3c4d"              one item per silence, with TTL
 so one account's checks over a time range are one Query, never a Scan.
 State writes are conditional on the version read, and a notification is claimed with a
-lease before it is published, so two racing invocations cannot both send it.
+lease before it is published, so two racing invocations cannot both send it. The silences
+not yet over are copied into the state item (adapters/silence_store.py writes both), so a
+check reads them with the state it reads anyway.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from balance_monitor.alert_lifecycle import AlertState, CheckOutcome, Notificati
 from balance_monitor.balance import BalanceReport, CurrencyBalance
 from balance_monitor.errors import HistoryStoreError
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
+from balance_monitor.silences import Silence
 from balance_monitor.spend import CurrencySpend, Interval, SpendEvent
 
 CHECK_PREFIX = "check#"
 STATE_RECORD = "state"
+SILENCE_PREFIX = "silence#"
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -153,6 +158,8 @@ def check_from_item(item: dict[str, Any]) -> CheckRecord:
         notification=NotificationKind(item["notification"]) if "notification" in item else None,
         alert_error=item.get("alert_error"),
         events=tuple(SpendEvent(event["kind"], event["currency"], event["amount"]) for event in item.get("events", [])),
+        held=NotificationKind(item["held"]) if "held" in item else None,
+        silenced_by=item.get("silenced_by"),
     )
 
 
@@ -184,6 +191,8 @@ def _check_item(record: CheckRecord) -> dict[str, Any]:
         "status": record.status,
         "notification": record.notification,
         "alert_error": record.alert_error,
+        "held": record.held,
+        "silenced_by": record.silenced_by,
     }
     item.update({name: str(value) for name, value in optional.items() if value is not None})
     if record.events:
@@ -207,7 +216,31 @@ def _state_item(account: str, state: AlertState) -> dict[str, Any]:
         if moment is not None:
             item[name] = format_timestamp(moment)
     item["spend"] = {currency: _spend_item(aggregates) for currency, aggregates in state.spend.items()}
+    # Always a map, even empty, so that a silence can be added to it by path (silence_store.py).
+    item["silences"] = {silence.id: silence_copy(silence) for silence in state.silences}
+    if state.notification_held:
+        item["notification_held"] = True
     return item
+
+
+def silence_copy(silence: Silence) -> dict[str, Any]:
+    """What a check needs of a silence, as the state item holds it."""
+    copy: dict[str, Any] = {"starts": format_timestamp(silence.starts), "ends": format_timestamp(silence.ends)}
+    if silence.states:
+        copy["states"] = list(silence.states)
+    if silence.until_top_up:
+        copy["until_top_up"] = True
+    return copy
+
+
+def _silence_from_copy(silence_id: str, copy: dict[str, Any]) -> Silence:
+    return Silence(
+        id=silence_id,
+        starts=parse_timestamp(copy["starts"]),
+        ends=parse_timestamp(copy["ends"]),
+        states=tuple(copy.get("states", ())),
+        until_top_up=bool(copy.get("until_top_up", False)),
+    )
 
 
 def _spend_item(spend: CurrencySpend) -> dict[str, Any]:
@@ -247,6 +280,14 @@ def _spend_from_item(item: dict[str, Any]) -> CurrencySpend:
 def _state_from_item(item: dict[str, Any]) -> AlertState:
     if "version" not in item:
         return AlertState()  # never checked (a bare lease may exist while the first alert is sent)
+    silences = tuple(
+        sorted(
+            (_silence_from_copy(silence_id, copy) for silence_id, copy in item.get("silences", {}).items()),
+            key=lambda silence: (silence.starts, silence.id),
+        )
+    )
+    if "status" not in item and "silences" in item:  # never checked, but silenced already
+        return AlertState(version=int(item["version"]), silences=silences)
 
     def moment(name: str) -> datetime | None:
         return parse_timestamp(item[name]) if name in item else None
@@ -260,6 +301,8 @@ def _state_from_item(item: dict[str, Any]) -> AlertState:
         last_notified_at=moment("last_notified_at"),
         version=int(item["version"]),
         spend={currency: _spend_from_item(spend) for currency, spend in item.get("spend", {}).items()},
+        silences=silences,
+        notification_held=bool(item.get("notification_held", False)),
     )
 
 

@@ -34,8 +34,8 @@ from balance_monitor.settings import (
 )
 
 # The API key secret is read afresh at every invocation (app.py) and shared by its accounts'
-# checks; the Slack webhook's is kept a few minutes, so a burst of alerts reads it once and a
-# corrected URL is used within minutes.
+# checks; the Slack webhook's (and the Slack app's signing secret) is kept a few minutes, so a
+# burst of alerts reads it once and a corrected value is used within minutes.
 INVOCATION_SECONDS = 15 * 60  # Lambda's longest invocation
 WEBHOOK_CACHE_SECONDS = 5 * 60
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -129,6 +129,26 @@ def webhook_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[st
         label="Slack webhook",
         max_age=WEBHOOK_CACHE_SECONDS,
     )
+
+
+def signing_secret(secret_id: str, provider: SecretsProvider) -> CachedSecret[str]:
+    """The Slack app's signing secret, which proves a request to the snooze endpoint is Slack's."""
+    return CachedSecret(
+        secret_id,
+        provider,
+        parse=parse_signing_secret,
+        error=SlackConfigurationError,
+        label="Slack signing",
+        max_age=WEBHOOK_CACHE_SECONDS,
+    )
+
+
+def parse_signing_secret(value: Any) -> str:
+    """The secret holds it as a plain string or as JSON `{"signing_secret": "..."}`."""
+    text = _secret_text(value, "signing_secret", "Slack signing", SlackConfigurationError)
+    if not text.isascii() or not text.isprintable() or any(character.isspace() for character in text):
+        raise SlackConfigurationError("the Slack signing secret contains spaces or characters that are not ASCII")
+    return text
 
 
 def parse_api_key(value: Any) -> str:
