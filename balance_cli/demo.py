@@ -2,7 +2,8 @@
 runs at each tick against an embedded AWS (moto; table, topic and secret made from
 template.yaml) and a DeepSeek simulator replaying a scripted week: steady use, a spike, the
 runway and the threshold crossed, a proxy error, the account running dry, a top-up. Every
-alert is shown as it arrives, and the week ends in a report chart drawn from the history.
+alert is shown as it arrives, and the week ends in a report chart drawn from the history and
+the digest the function sends of it.
 
 With DEEPSEEK_API_KEY set, it checks your real account once instead (AWS still emulated).
 """
@@ -86,7 +87,9 @@ def run_demo(output: Path, *, days: int = 7, verbose: bool = False, messages: bo
             _say("Set DEEPSEEK_API_KEY to check your real account instead.\n")
             stack.configure_function(LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=deepseek.base_url)
             _play_week(stack, deepseek, days, verbose, messages)
-        return _finish_report(stack, output, svg)
+        _finish_report(stack, output, svg)
+        _show_digest(stack, messages)
+        return 0
 
 
 def _week_start(days: int) -> datetime:
@@ -122,7 +125,7 @@ def _play_week(stack: EmulatedStack, deepseek: DeepSeekSimulator, days: int, ver
             progress.update()
 
 
-def _finish_report(stack: EmulatedStack, output: Path, svg: bool) -> int:
+def _finish_report(stack: EmulatedStack, output: Path, svg: bool) -> None:
     import boto3
 
     from balance_monitor.adapters.history_table import HistoryTable
@@ -137,7 +140,28 @@ def _finish_report(stack: EmulatedStack, output: Path, svg: bool) -> int:
     for line in spend_lines(table.load_state("default"), records[-1].checked_at):
         _say(f"Now {line}")
     _say(f"Report chart: {chart.png}" + (f" and {chart.svg}" if chart.svg else ""))
-    return 0
+
+
+def _show_digest(stack: EmulatedStack, messages: bool) -> None:
+    """The digest the digest schedule's event (events/digest.json) makes the function send:
+    the 7 whole UTC days before today."""
+    verdict, _ = _invoke({"digest": {"days": 7}})
+    if verdict:
+        _say(verdict)
+    for alert in stack.received_alerts():
+        _say("\nThe digest of the 7 days before today, as email readers get it (by default, on Mondays):")
+        _say(textwrap.indent(f"Subject: {alert.subject}\n\n{alert.body.rstrip()}", "    | ", predicate=lambda _: True))
+        if messages:
+            _say(f"  in Slack:\n{textwrap.indent(_slack_preview(alert), '    ')}")
+
+
+def _slack_preview(alert: ReceivedAlert) -> str:
+    import json
+
+    from balance_monitor.chat_messages import slack_message
+    from sandbox.slack_preview import preview
+
+    return preview(slack_message(json.dumps(alert.document), alert.subject))
 
 
 def _check_real_account(key: str, verbose: bool) -> int:

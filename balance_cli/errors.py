@@ -6,7 +6,7 @@ USAGE = 2  # wrong arguments or configuration: no key, stack not found, no crede
 UNAVAILABLE = 3  # check: the account cannot serve API calls
 KEY_REJECTED = 4  # check: DeepSeek rejected the key
 UNREADABLE = 5  # check: the balance could not be read
-NOTHING_FOUND = 6  # history, report: no checks in the range; silence expire: no such silence
+NOTHING_FOUND = 6  # history, report, digest: no checks in the range; silence expire: no such silence
 
 EXIT_CODES_HELP = """exit codes:
   0  success
@@ -15,7 +15,7 @@ EXIT_CODES_HELP = """exit codes:
   3  check: the account cannot serve API calls (is_available false, or HTTP 402)
   4  check: DeepSeek rejected the API key
   5  check: the balance could not be read
-  6  history, report: no checks in the range; silence expire: no such silence"""
+  6  history, report, digest: no checks in the range; silence expire: no such silence"""
 
 
 class CommandError(Exception):

@@ -20,6 +20,7 @@ DESCRIPTION = """Look at a DeepSeek account's balance and its history without th
   check    ask DeepSeek for the balance now
   history  read the deployed monitor's checks over a time range
   report   draw balance over time as PNG (and SVG), with burn rate and runway
+  digest   the digest of the past week the deployed monitor sends: spend, top-ups, problems
   demo     watch the monitor work through a scripted week, here, with nothing deployed
   setup    put your API key in a deployed stack's secret, checked first, and run one check
   test-alert  send a test notification to everyone subscribed to a deployed stack's alerts
@@ -126,6 +127,18 @@ def _report(args: argparse.Namespace) -> int:
         for line in summary["spend"]:
             print(line)
     return errors.OK
+
+
+def _digest(args: argparse.Namespace) -> int:
+    from balance_cli.digest import digest_days, make_digest
+    from balance_cli.history import now
+
+    message = make_digest(_table_name(args), args.account, digest_days(args.since), now())
+    if args.json:
+        print(json.dumps(message.document, indent=2, ensure_ascii=False))
+    else:
+        print(message.body, end="")
+    return errors.OK if message.document["checks"] else errors.NOTHING_FOUND
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -257,6 +270,23 @@ def _parser() -> argparse.ArgumentParser:
             )
             command.add_argument("--json", action="store_true", help="print a JSON summary for scripts")
             command.set_defaults(run=_report)
+
+    digest = commands.add_parser(
+        "digest",
+        help="the weekly digest, printed here",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="The digest the deployed function sends on its digest schedule, made here from the "
+        "stack's history: the whole UTC days before today, each currency's spend (without top-ups and "
+        "expired grants) with a sparkline of each day, burn rate and runway, the problems and failed checks.",
+    )
+    where = digest.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="the deployed stack's name (its outputs name the table)")
+    where.add_argument("--table", help="the history table's name")
+    digest.add_argument("--account", default="default", help="whose digest (default: %(default)s)")
+    digest.add_argument("--since", help="how many whole days before today: 7d (default), 1d, 30d")
+    digest.add_argument("--json", action="store_true", help="print the digest document for scripts")
+    digest.set_defaults(run=_digest)
 
     demo = commands.add_parser(
         "demo",

@@ -84,9 +84,13 @@ def _operation(environ: dict[str, Any], body: bytes) -> str:
 
 def _capacity(operation: str, request: dict[str, Any], response: dict[str, Any]) -> Counter[str]:
     """Units as DynamoDB on-demand bills them: a write unit per KiB written (two in a
-    transaction), a read unit per 4 KiB read strongly consistently (half eventually)."""
+    transaction), a read unit per 4 KiB read strongly consistently (half eventually); a Query
+    page adds up its items' sizes before rounding."""
     if operation == "GetItem":
         units = math.ceil(item_bytes(response.get("Item", {})) / (4 * KIB)) or 1
+        return Counter(read=units if request.get("ConsistentRead") else units / 2)
+    if operation == "Query":  # a page: the items it read, together, in 4 KiB units
+        units = math.ceil(sum(item_bytes(item) for item in response.get("Items", [])) / (4 * KIB)) or 1
         return Counter(read=units if request.get("ConsistentRead") else units / 2)
     if operation == "PutItem":
         return Counter(write=math.ceil(item_bytes(request["Item"]) / KIB))

@@ -70,6 +70,10 @@ class ReceivedAlert:
         """The email text an email subscriber of the same topic receives for this alert."""
         from balance_monitor.alert_messages import email_text
 
+        if self.document.get("kind") == "digest":
+            from balance_monitor.digest import digest_text
+
+            return digest_text(self.document)
         return email_text(self.document)
 
 

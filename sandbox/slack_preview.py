@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 _BAR = "┃"
-_EMOJI = {":warning:": "⚠️", ":rotating_light:": "🚨", ":white_check_mark:": "✅"}
+_EMOJI = {":warning:": "⚠️", ":rotating_light:": "🚨", ":white_check_mark:": "✅", ":bar_chart:": "📊"}
 
 
 def preview(message: dict[str, Any]) -> str:
@@ -27,7 +27,7 @@ def _block_lines(block: dict[str, Any]) -> list[str]:
     lines = _text(block["text"]["text"]).splitlines() if "text" in block else []
     fields = [_text(field["text"]).split("\n", 1) for field in block.get("fields", [])]
     for left, right in zip(fields[::2], fields[1::2], strict=False):
-        lines += [f"{left[0]:<24}{right[0]}", f"{left[1]:<24}{right[1]}"]
+        lines += [f"{left[0]:<23} {right[0]}", f"{left[1]:<23} {right[1]}"]
     return lines
 
 

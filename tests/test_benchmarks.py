@@ -2,6 +2,9 @@
 and the item sizes capacity is computed from. A benchmark that miscounts would mislead."""
 
 import json
+import subprocess
+import sys
+import urllib.request
 
 import boto3
 import pytest
@@ -15,6 +18,8 @@ from sandbox.deepseek_simulator import DeepSeekSimulator
 @pytest.fixture
 def loopback_aws(monkeypatch):
     aws = LoopbackAWS()
+    # Every test starts from an empty AWS: moto's backends outlive one server.
+    urllib.request.urlopen(urllib.request.Request(f"{aws.endpoint_url}/moto-api/reset", method="POST"))  # noqa: S310
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
     yield aws
     aws.stop()
@@ -40,6 +45,26 @@ def test_requests_are_counted_by_service_and_capacity_as_dynamodb_bills_it(loopb
     assert loopback_aws.by_service() == {"dynamodb": 3, "secretsmanager": 1}
     assert loopback_aws.requests[("dynamodb", "TransactWriteItems")] == 1
     assert loopback_aws.capacity == {"write": 2 + 2, "read": 1}  # a transaction writes at double
+
+
+def test_a_query_is_billed_for_the_items_it_read_together_in_4_kib_units(loopback_aws):
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName="pages",
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in ("k", "r")],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}, {"AttributeName": "r", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for index in range(10):  # 10 items of 1,000 bytes: 10,000 bytes, three 4 KiB units
+        dynamodb.put_item(TableName="pages", Item={"k": {"S": "a"}, "r": {"S": f"{index}"}, "x": {"S": "x" * 997}})
+    loopback_aws.reset()
+
+    query = {"TableName": "pages", "KeyConditionExpression": "k = :k", "ExpressionAttributeValues": {":k": {"S": "a"}}}
+    dynamodb.query(**query)
+    dynamodb.query(**query, ConsistentRead=True)
+    dynamodb.query(**{**query, "ExpressionAttributeValues": {":k": {"S": "none"}}})
+
+    assert loopback_aws.capacity == {"read": 1.5 + 3 + 0.5, "write": 0}
 
 
 def test_item_sizes_follow_dynamodb_rules():
@@ -69,3 +94,31 @@ def test_a_cold_check_in_a_fresh_lambda_like_process_is_traced_and_makes_only_it
     # The handler's own subsegment, the secret, the GET to DeepSeek, and the two DynamoDB calls.
     assert run.segments == 5
     assert 0 < run.peak_bytes < 100e6
+
+
+def test_a_check_never_loads_what_only_the_digest_needs(loopback_aws, tmp_path):
+    """The digest is a branch of the same function: a fresh process that imports the handler
+    and runs a scheduled check must not import (and so not pay at cold start for) its modules."""
+    with DeepSeekSimulator(performance.API_KEY) as deepseek:
+        deepseek.set_balance("CNY", topped_up="110.00")
+        stack = create_stack(json.dumps({"api_key": performance.API_KEY}))
+        environment = performance.process_environment(
+            stack.function_environment(DeepSeekBaseUrl=deepseek.base_url), performance.XRayDaemon().address
+        )
+        program = tmp_path / "check_then_list_modules.py"
+        program.write_text(
+            "import json, runpy, sys\n"
+            f"runpy.run_path({str(performance.BENCHMARKS / 'cold_check.py')!r}, run_name='__main__')\n"
+            "print(json.dumps(sorted(sys.modules)))\n"
+        )
+        finished = subprocess.run(
+            [sys.executable, "-S", str(program), "2026-11-02T00:00:00Z"],
+            env={**environment, "PYTHONPYCACHEPREFIX": str(tmp_path)},
+            capture_output=True,
+            check=True,
+        )
+
+    loaded = json.loads(finished.stdout.decode().splitlines()[-1])
+    assert "app" in loaded
+    assert "balance_monitor.check" in loaded
+    assert [name for name in loaded if "digest" in name] == []

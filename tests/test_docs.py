@@ -83,3 +83,30 @@ def test_the_states_a_silence_holds_only_by_name_are_the_codes():
         sentence = re.search(r"holds every state but ((?:`\w+`(?:, | and ))+`\w+`)", " ".join(page.split()))
         assert sentence, "the page says which states a silence holds only by name"
         assert re.findall(r"`(\w+)`", sentence[1]) == named_only
+
+
+def test_the_digest_documents_fields_are_the_codes():
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from balance_monitor.alert_lifecycle import AlertState
+    from balance_monitor.digest import Period, digest_document, summarise
+    from balance_monitor.history import CheckRecord
+
+    period = Period.days_before(datetime(2026, 11, 23, 8, tzinfo=UTC), 7)
+    report = BalanceReport(True, {"CNY": CurrencyBalance("CNY", Decimal(100), Decimal(0), Decimal(100))})
+    read = Observation(CheckOutcome.OK, report)
+    records = [
+        CheckRecord("default", datetime(2026, 11, 20, tzinfo=UTC), read, period.end),
+        CheckRecord("default", datetime(2026, 11, 21, tzinfo=UTC), read, period.end, Status.LOW),
+    ]
+    document = digest_document(summarise("default", records, period, AlertState()))
+    table = ALERTS[ALERTS.index("## Digest document") :]
+    table = table[table.index("| Field | Type | Meaning |") :].split("\n\n")[0].splitlines()[2:]
+    rows = {row.split("|")[1].strip(): row.split("|")[3] for row in table}
+
+    assert [name for names in rows for name in re.findall(r"`(\w+)`", names)] == list(document)
+    [currency], [told] = document["currencies"], document["problems"]
+    listed_fields = re.findall(r"`(\w+)` \(|`(\w+)`[,;) ]", rows["`currencies`"])
+    assert {name for pair in listed_fields for name in pair if name} >= set(currency) - {"currency"}
+    assert set(re.findall(r"`(\w+)`", rows["`problems`"])) == set(told)

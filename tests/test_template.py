@@ -45,6 +45,28 @@ def test_the_function_runs_on_python_313_arm64_with_tracing_on_a_parameterised_s
     assert RESOURCES["BalanceCheckFunction"]["Metadata"]["BuildMethod"] == "makefile"
 
 
+def test_the_digest_has_its_own_schedule_into_the_same_function_that_none_turns_off():
+    parameter = TEMPLATE["Parameters"]["DigestSchedule"]
+    rule = RESOURCES["DigestScheduleRule"]
+    permission = RESOURCES["DigestSchedulePermission"]
+
+    assert parameter["Default"] == "cron(0 8 ? * MON *)"  # Monday 08:00 UTC
+    assert re.fullmatch(parameter["AllowedPattern"], "none")
+    assert not re.fullmatch(parameter["AllowedPattern"], "weekly")
+    assert TEMPLATE["Conditions"]["HasDigest"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "DigestSchedule"}, "none"]}]}
+    assert rule["Condition"] == permission["Condition"] == "HasDigest"
+    assert rule["Properties"]["ScheduleExpression"] == {"Ref": "DigestSchedule"}
+    [target] = rule["Properties"]["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": ["BalanceCheckFunction", "Arn"]}
+    assert json.loads(target["Input"]) == json.loads((ROOT / "events" / "digest.json").read_text())
+    assert permission["Properties"] == {
+        "Action": "lambda:InvokeFunction",
+        "FunctionName": {"Ref": "BalanceCheckFunction"},
+        "Principal": "events.amazonaws.com",
+        "SourceArn": {"Fn::GetAtt": ["DigestScheduleRule", "Arn"]},
+    }
+
+
 class RecordingEnvironment(dict):
     """An environment that remembers which variables were asked for."""
 
@@ -153,6 +175,7 @@ EXPECTED_GRANTS = {
     "dynamodb:GetItem": {"Fn::GetAtt": ["HistoryTable", "Arn"]},
     "dynamodb:PutItem": {"Fn::GetAtt": ["HistoryTable", "Arn"]},
     "dynamodb:UpdateItem": {"Fn::GetAtt": ["HistoryTable", "Arn"]},
+    "dynamodb:Query": {"Fn::GetAtt": ["HistoryTable", "Arn"]},  # the digest's week of checks
     "sns:Publish": {"Ref": "AlertTopic"},
     "sqs:SendMessage": {"Fn::GetAtt": ["FailedInvocationsQueue", "Arn"]},
     "kms:GenerateDataKey": {"Fn::GetAtt": ["MonitorKey", "Arn"]},

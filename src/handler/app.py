@@ -1,5 +1,6 @@
 """Lambda entry point: parse the event, build settings and collaborators once per
-container, check every account's balance, return a short summary."""
+container, check every account's balance (or, for the digest schedule's event, send each
+account's digest), return a short summary."""
 
 from __future__ import annotations
 
@@ -79,6 +80,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # schedule), so an edit to the secret takes effect at the next check.
         with suppress(ApiKeyError, ConfigurationError):
             accounts = parts.accounts.get(refresh=True)
+    if isinstance(event, dict) and "digest" in event:  # the digest schedule's event
+        return send_digests(parts, event["digest"], list(accounts), checked_at, context)
     recorder = MetricsRecorder()
     invocation = Invocation(
         history=parts.history,
@@ -113,3 +116,21 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "checked_at": format_timestamp(checked_at),
         "accounts": [outcome.summary.as_dict() for outcome in outcomes if outcome.summary],
     }
+
+
+def send_digests(parts: Collaborators, request: Any, accounts: list[str], at: datetime, context: Any) -> dict[str, Any]:
+    """Each account's digest of the days before `at`'s. Its modules are imported here, so that a
+    balance check never loads them."""
+    from balance_monitor.adapters.sent_digests import SentDigests
+    from balance_monitor.digest_delivery import Delivery, deliver_digests
+
+    delivery = Delivery(
+        history=parts.history,
+        alerts=parts.alerts,
+        sent=SentDigests(aws_client("dynamodb"), parts.settings.table_name),
+        owner=context.aws_request_id,
+        retention=parts.settings.history_retention,
+        deadline=time.monotonic() + context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS,
+        now=lambda: datetime.now(UTC),
+    )
+    return deliver_digests(request, accounts, at, delivery)

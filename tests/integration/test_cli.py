@@ -21,6 +21,7 @@ import pytest
 from botocore.stub import Stubber
 
 from balance_cli import errors
+from balance_cli import history as history_command
 from balance_cli import stack as stack_lookup
 from balance_cli.main import main
 from balance_cli.report import draw
@@ -244,6 +245,33 @@ def test_history_needs_to_know_where(capsys):
     assert "--stack NAME" in err
 
 
+def test_digest_prints_what_the_function_sends_for_the_same_days(capsys, monitor, monkeypatch):
+    make_history(monitor, capsys)
+    monitor.invoke({"digest": {"days": 7}, "time": "2026-11-26T08:00:00Z"})
+    [sent] = [alert for alert in monitor.alerts() if alert.attributes["kind"] == "digest"]
+    monkeypatch.setattr(history_command, "now", lambda: datetime(2026, 11, 26, 9, 30, tzinfo=UTC))
+    capsys.readouterr()
+
+    code, out, _ = run(capsys, "digest", "--table", monitor.stack.table_name)
+    _, as_json, _ = run(capsys, "digest", "--table", monitor.stack.table_name, "--json")
+
+    assert code == errors.OK
+    assert out == sent.body
+    assert out.startswith("Weekly digest for account default, Thu 19 Nov to Wed 25 Nov 2026 (UTC).")
+    assert "  top-up    47.00 on Wed 25 Nov 05:00\n" in out
+    assert json.loads(as_json) == sent.document
+
+
+def test_a_digest_with_no_checks_says_so_and_exits_6(capsys, monitor):
+    make_history(monitor, capsys)
+
+    code, out, _ = run(capsys, "digest", "--table", monitor.stack.table_name, "--account", "staging", "--since", "1d")
+
+    assert code == errors.NOTHING_FOUND
+    assert out.startswith("Daily digest for account staging, ")
+    assert "Checks:    none in this period" in out
+
+
 def png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -411,7 +439,7 @@ def test_the_installed_command_has_help_that_lists_the_exit_codes():
     result = subprocess.run([str(command), "--help"], capture_output=True, text=True, check=True, timeout=60)
 
     assert "check    ask DeepSeek for the balance now" in result.stdout
-    assert "6  history, report: no checks in the range" in result.stdout
+    assert "6  history, report, digest: no checks in the range" in result.stdout
 
 
 def test_the_command_reports_the_packages_version(capsys):
@@ -472,6 +500,12 @@ def test_the_demo_plays_a_week_and_leaves_a_chart(tmp_path):
     assert "    | Subject: [DeepSeek] Balance low for account default: CNY 49.20 < 50.00" in result.stdout
     assert "    ┃ • CNY 49.20  BELOW threshold 50.00  (granted 0.00, topped up 49.20)" in result.stdout
     assert png_size(output) == (1100, 500)
+    digest = result.stdout[result.stdout.index("The digest of the 7 days before today") :]
+    assert "    | Subject: [DeepSeek] Weekly digest for account default: CNY " in digest
+    assert "    |   top-up    300.00 on " in digest
+    problems = [line.split("|   ")[1].split(" (")[0] for line in digest.splitlines() if "):" in line and "|   " in line]
+    assert problems == ["spend spike", "runway short", "balance low", "account unavailable"]
+    assert "    ┃ 📊 Weekly digest for account default" in digest
     print(f"demo took {time.monotonic() - started:.1f} s")
 
 
@@ -618,6 +652,12 @@ BAD_INPUT = [
         ["history", "--table", "TABLE", "--from", "yesterday"],
         {},
         "history: --from 'yesterday' is not a time with its zone: give one like 2026-11-25T08:00:00Z",
+        errors.USAGE,
+    ),
+    (
+        ["digest", "--table", "TABLE", "--since", "24h"],
+        {},
+        "digest: --since '24h': give whole days, from 1d to 92d (default 7d)",
         errors.USAGE,
     ),
     (

@@ -1,7 +1,8 @@
 """The function's role grants exactly the AWS calls the code makes, on the paths a user
-meets: a healthy check, an alert, a failed check, a failed publish. (Logs, traces, the
+meets: a healthy check, an alert, a failed check, a failed publish, the digest. (Logs, traces, the
 failed-invocation queue and KMS are used by Lambda and AWS services on the function's behalf.)"""
 
+import boto3
 import pytest
 
 from balance_monitor.adapters.alert_topic import AlertTopic
@@ -30,6 +31,8 @@ def test_the_policy_grants_exactly_the_calls_the_function_makes(monitor, monkeyp
     monitor.replace(alerts=flaky_topic)
     with pytest.raises(MonitorError):
         monitor.scheduled("2026-11-25T08:45:00Z")  # recovery that could not be published
+    monitor.replace(alerts=AlertTopic(boto3.client("sns"), monitor.stack.topic_arn))
+    monitor.invoke({"digest": {"days": 7}, "time": "2026-11-25T09:00:00Z"})  # the weekly digest
 
     calls = {f"{call.signing_name}:{call.operation}" for call in recorded}
     made = {

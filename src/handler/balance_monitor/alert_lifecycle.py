@@ -67,6 +67,7 @@ class NotificationKind(StrEnum):
     REMINDER = "reminder"
     RECOVERY = "recovery"
     TEST = "test"  # sent by `deepseek-balance test-alert`, never by a check
+    DIGEST = "digest"  # a period's summary, on the digest schedule (digest.py), never by a check
 
 
 @dataclass(frozen=True)

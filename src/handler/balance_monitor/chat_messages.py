@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from balance_monitor.alert_lifecycle import NotificationKind
 from balance_monitor.alert_messages import SCHEMA, balance_line, format_time
 
 SEVERITY_STYLE = {  # colour bar and emoji a reader scans for
@@ -33,6 +34,10 @@ def slack_message(sns_message: str, sns_subject: str | None = None, *, snooze: b
         message = None
     if isinstance(message, dict) and message.get("schema") == SCHEMA:
         return block_kit(message, snooze=snooze)
+    if isinstance(message, dict) and message.get("kind") == NotificationKind.DIGEST:
+        from balance_monitor.digest_chat import digest_block_kit  # only a digest needs it
+
+        return digest_block_kit(message)
     if isinstance(message, dict) and "AlarmName" in message:
         return _alarm_block_kit(message)
     text = (sns_subject or "Message from the DeepSeek balance monitor's topic") + "\n" + sns_message
@@ -104,6 +109,10 @@ def _button(action_id: str, label: str, value: str) -> dict[str, Any]:
 
 def chatbot_notification(document: dict[str, Any]) -> dict[str, Any]:
     """AWS Chatbot (Amazon Q Developer in chat applications) renders this custom format."""
+    if document.get("kind") == NotificationKind.DIGEST:
+        from balance_monitor.digest_chat import digest_chatbot  # only a digest needs it
+
+        return digest_chatbot(document)
     _, emoji = SEVERITY_STYLE[document["severity"]]
     balances = document["balances"]
     lines = [

@@ -13,6 +13,10 @@ class EventTimeError(MonitorError):
     """The invoking event's `time` is unreadable, or ahead of the function's clock."""
 
 
+class DigestRequestError(MonitorError):
+    """A digest event asks for something the digest cannot do (a period of 0 days, say)."""
+
+
 class ApiKeyError(MonitorError):
     """The API key could not be read from Secrets Manager."""
 
