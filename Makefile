@@ -2,12 +2,13 @@
 # it needs into a virtual environment of its own: .venv for the app and its tests; the
 # SAM CLI, checkov, and bandit with pip-audit each in theirs (.venv-sam, .venv-checkov,
 # .venv-security), since they pin their dependencies tightly; .venv-runtime, the tests'
-# environment on the function's Python, for the benchmark; .venv-mutation, the tests'
-# environment with mutmut, for mutation testing.
+# environment on the function's Python, for make test-runtime and the benchmark;
+# .venv-mutation, the tests' environment with mutmut, for mutation testing.
 
 PYTHON ?= python3
 # The function's Python (3.13), on PATH or installed by pyenv: `make build` compiles the
-# artifact's bytecode with it and `make bench` measures on it. Without it, both fall back.
+# artifact's bytecode with it, `make test-runtime` runs the tests on it and `make bench`
+# measures on it. Without it, build and bench fall back and test-runtime is skipped.
 ifndef RUNTIME_PYTHON
 RUNTIME_PYTHON := $(firstword $(foreach candidate,python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13),\
 	$(shell $(candidate) -c 'import sys; print(sys.executable if sys.version_info[:2] == (3, 13) else "")' 2>/dev/null)))
@@ -21,17 +22,30 @@ SECURITY_VENV := .venv-security
 MUTATION_VENV := .venv-mutation
 # mutmut's test processes at once: one a core.
 MUTATION_JOBS ?= 2
+# pytest-xdist workers for the tests: one a CPU; TEST_WORKERS=0 runs them in pytest's own
+# process (for --pdb, say). worksteal hands queued tests to an idle worker, so the minute-long
+# handler simulations do not leave one worker running the rest.
+TEST_WORKERS ?= auto
+PYTEST := -m pytest -n $(TEST_WORKERS) --dist worksteal
 STACK ?= deepseek-balance-monitor
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: local test lint validate build wheel security audit bench simulate mutation check deploy publish invoke logs delete clean
+.PHONY: local test test-runtime lint validate build wheel security audit bench simulate mutation check deploy publish invoke logs delete clean
 
 local: $(VENV)/.installed ## The scheduled job here: a scripted week (or, with DEEPSEEK_API_KEY, your account)
 	$(VENV)/bin/deepseek-balance demo
 
 test: $(VENV)/.installed ## Run the tests
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python $(PYTEST)
+
+ifdef RUNTIME_PYTHON
+test-runtime: .venv-runtime/.installed ## Run the tests on the function's Python (3.13)
+	.venv-runtime/bin/python $(PYTEST)
+else
+test-runtime:
+	@echo "make test-runtime: skipped, no Python 3.13 found (on PATH, in ~/.pyenv/versions, or RUNTIME_PYTHON=...)"
+endif
 
 lint: $(VENV)/.installed ## ruff (lint and format) and mypy
 	$(VENV)/bin/ruff check
@@ -78,7 +92,7 @@ mutation: $(MUTATION_VENV)/.installed ## Mutation testing (mutmut) of the pure m
 	cd .mutation && ../$(MUTATION_VENV)/bin/mutmut run --max-children $(MUTATION_JOBS)
 	cd .mutation && ../$(MUTATION_VENV)/bin/python ../scripts/mutation_scores.py --survivors survivors.txt
 
-check: lint validate build wheel security test ## Everything CI runs
+check: lint validate build wheel security test test-runtime ## Everything CI runs
 
 deploy: build ## Deploy to your AWS account (asks for the parameters the first time)
 	$(SAM_VENV)/bin/sam deploy --guided
@@ -114,9 +128,10 @@ $(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt pyproject.
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@
 
-.venv-runtime/.installed: requirements-dev.txt src/handler/requirements.txt
+.venv-runtime/.installed: requirements-dev.txt src/handler/requirements.txt pyproject.toml
 	$(RUNTIME_PYTHON) -m venv .venv-runtime
 	.venv-runtime/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
+	.venv-runtime/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@
 
 # requirements-mutation.txt includes requirements-dev.txt.
