@@ -9,6 +9,7 @@ from balance_monitor.errors import ConfigurationError
 from balance_monitor.settings import (
     PARAMETERS,
     Settings,
+    SlackInteractionSettings,
     SlackSettings,
     levels_problem,
     parse_critical_thresholds,
@@ -388,3 +389,44 @@ def test_an_account_keeps_the_stacks_problems():
     broken = Settings.from_environment({**ENVIRONMENT, "REMINDER_INTERVAL_HOURS": "0"})
 
     assert broken.for_account("team", thresholds=parse_thresholds("CNY=8")).problems == broken.problems
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, False), ("false", False), (" TRUE ", True), ("true", True), ("False", False)]
+)
+def test_the_slack_notifier_adds_snooze_buttons_only_when_told(value, expected):
+    environment = {"SLACK_WEBHOOK_SECRET_ID": "slack-webhook-url"}
+    if value is not None:
+        environment["SLACK_SNOOZE_BUTTONS"] = value
+
+    assert SlackSettings.from_environment(environment).snooze_buttons is expected
+
+
+def test_a_snooze_buttons_setting_that_is_not_true_or_false_is_named():
+    with pytest.raises(ConfigurationError) as error:
+        SlackSettings.from_environment({"SLACK_WEBHOOK_SECRET_ID": "hook", "SLACK_SNOOZE_BUTTONS": "Yes"})
+
+    assert str(error.value) == "SLACK_SNOOZE_BUTTONS='yes' is invalid: expected true or false"
+
+
+def test_the_snooze_endpoint_reads_its_table_and_signing_secret():
+    settings = SlackInteractionSettings.from_environment(
+        {"TABLE_NAME": " history ", "SLACK_SIGNING_SECRET_ID": " signing\n"}
+    )
+
+    assert settings == SlackInteractionSettings(table_name="history", signing_secret_id="signing")
+
+
+@pytest.mark.parametrize("name", ["TABLE_NAME", "SLACK_SIGNING_SECRET_ID"])
+@pytest.mark.parametrize("value", [None, " "])
+def test_the_snooze_endpoint_needs_both_settings(name, value):
+    environment = {"TABLE_NAME": "history", "SLACK_SIGNING_SECRET_ID": "signing"}
+    if value is None:
+        del environment[name]
+    else:
+        environment[name] = value
+
+    with pytest.raises(ConfigurationError) as error:
+        SlackInteractionSettings.from_environment(environment)
+
+    assert str(error.value) == f"{name} must be set"
