@@ -41,7 +41,7 @@ test: $(VENV)/.installed ## Run the tests
 
 ifdef RUNTIME_PYTHON
 test-runtime: .venv-runtime/.installed ## Run the tests on the function's Python (3.13)
-	.venv-runtime/bin/python $(PYTEST)
+	.venv-runtime/bin/python $(PYTEST) -m "not weeks"
 else
 test-runtime:
 	@echo "make test-runtime: skipped, no Python 3.13 found (on PATH, in ~/.pyenv/versions, or RUNTIME_PYTHON=...)"

@@ -13,6 +13,7 @@ from sandbox.weeks import run_pattern
 PATTERNS = {pattern.name: pattern for pattern in patterns()}
 
 
+@pytest.mark.weeks
 @pytest.mark.parametrize("name", ["office hours", "idle"])
 def test_ten_days_through_the_handler_bring_the_leak_and_nothing_else(name, captured_logs):
     outcome = run_pattern(PATTERNS[name], days=10)
