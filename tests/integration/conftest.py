@@ -200,3 +200,28 @@ def captured_logs(caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
     caplog.set_level(logging.INFO)
     yield lambda: buffer.getvalue() + caplog.text
     handler.setStream(original)
+
+
+def stub_stack_outputs(monkeypatch: pytest.MonkeyPatch, stack_name: str, outputs: dict[str, str], calls: int) -> None:
+    """`--stack NAME` as the command finds a deployed stack: CloudFormation's DescribeStacks,
+    answered `calls` times with these outputs (moto cannot deploy a SAM template)."""
+    from botocore.stub import Stubber
+
+    from balance_cli import stack as stack_lookup
+
+    client = boto3.client("cloudformation")
+    stubber = Stubber(client)
+    described = {
+        "Stacks": [
+            {
+                "StackName": stack_name,
+                "CreationTime": datetime.now(UTC),
+                "StackStatus": "CREATE_COMPLETE",
+                "Outputs": [{"OutputKey": key, "OutputValue": value} for key, value in outputs.items()],
+            }
+        ]
+    }
+    for _ in range(calls):
+        stubber.add_response("describe_stacks", described, {"StackName": stack_name})
+    stubber.activate()
+    monkeypatch.setattr(stack_lookup, "cloudformation", lambda: client)

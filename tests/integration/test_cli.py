@@ -33,7 +33,7 @@ from balance_monitor.history import CheckRecord
 from balance_monitor.settings import parse_thresholds
 from sandbox.deepseek_simulator import Reply
 
-from .conftest import API_KEY
+from .conftest import API_KEY, stub_stack_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "deepseek-balance-monitor"
@@ -54,26 +54,8 @@ def key_in_environment(monkeypatch, deepseek):
 @pytest.fixture
 def deployed(monkeypatch, stack_outputs_of):
     """`--stack deepseek-balance-monitor` finds the table and the secret through its outputs."""
-    client = boto3.client("cloudformation")
-    stubber = Stubber(client)
-    outputs = [
-        {"OutputKey": "HistoryTableName", "OutputValue": stack_outputs_of.table_name},
-        {"OutputKey": "ApiKeySecretArn", "OutputValue": stack_outputs_of.secret_arn},
-    ]
-    described = {
-        "Stacks": [
-            {
-                "StackName": STACK,
-                "CreationTime": datetime.now(UTC),
-                "StackStatus": "CREATE_COMPLETE",
-                "Outputs": outputs,
-            }
-        ]
-    }
-    for _ in range(3):
-        stubber.add_response("describe_stacks", described, {"StackName": STACK})
-    stubber.activate()
-    monkeypatch.setattr(stack_lookup, "cloudformation", lambda: client)
+    outputs = {"HistoryTableName": stack_outputs_of.table_name, "ApiKeySecretArn": stack_outputs_of.secret_arn}
+    stub_stack_outputs(monkeypatch, STACK, outputs, calls=3)
 
 
 @pytest.fixture

@@ -6,12 +6,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import Stubber
 
 from balance_cli import errors
 from balance_cli import stack as stack_lookup
@@ -22,7 +20,7 @@ from balance_monitor.chat_messages import slack_message
 from sandbox.aws import load_template
 from tests.support.block_kit import block_kit_problems
 
-from .conftest import API_KEY
+from .conftest import API_KEY, stub_stack_outputs
 from .test_many_accounts import history_of
 
 pytestmark = pytest.mark.usefixtures("atomic_aws_requests")
@@ -64,22 +62,8 @@ def deployed(monitor, monkeypatch):
         "BalanceCheckFunctionName": "deepseek-balance-monitor-BalanceCheckFunction",
         "AlertTopicArn": monitor.stack.topic_arn,
     }
-    client = boto3.client("cloudformation")
-    stubber = Stubber(client)
-    described = {
-        "Stacks": [
-            {
-                "StackName": STACK,
-                "CreationTime": datetime.now(UTC),
-                "StackStatus": "CREATE_COMPLETE",
-                "Outputs": [{"OutputKey": key, "OutputValue": value} for key, value in outputs.items()],
-            }
-        ]
-    }
-    stubber.add_response("describe_stacks", described, {"StackName": STACK})
-    stubber.activate()
+    stub_stack_outputs(monkeypatch, STACK, outputs, calls=1)
     function = FunctionHere(monitor)
-    monkeypatch.setattr(stack_lookup, "cloudformation", lambda: client)
     monkeypatch.setattr(stack_lookup, "lambda_client", lambda: function)
     return function
 

@@ -9,11 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from botocore.stub import Stubber
 
 from balance_cli import errors
 from balance_cli import silences as silences_command
-from balance_cli import stack as stack_lookup
 from balance_cli.main import main
 from balance_monitor.adapters import silence_store
 from balance_monitor.adapters.history_table import HistoryTable, _serialize
@@ -23,7 +21,7 @@ from balance_monitor.history import parse_timestamp
 from balance_monitor.silences import MAX_ACTIVE, Silence
 from benchmarks.loopback_aws import item_bytes
 
-from .conftest import record_aws_calls
+from .conftest import record_aws_calls, stub_stack_outputs
 
 STACK = "deepseek-balance-monitor"
 
@@ -308,22 +306,7 @@ def test_a_warm_healthy_check_makes_two_dynamodb_requests_with_no_silences_or_wi
 
 @pytest.fixture
 def deployed(monkeypatch, stack):
-    client = boto3.client("cloudformation")
-    stubber = Stubber(client)
-    described = {
-        "Stacks": [
-            {
-                "StackName": STACK,
-                "CreationTime": datetime.now(UTC),
-                "StackStatus": "CREATE_COMPLETE",
-                "Outputs": [{"OutputKey": "HistoryTableName", "OutputValue": stack.table_name}],
-            }
-        ]
-    }
-    for _ in range(8):
-        stubber.add_response("describe_stacks", described, {"StackName": STACK})
-    stubber.activate()
-    monkeypatch.setattr(stack_lookup, "cloudformation", lambda: client)
+    stub_stack_outputs(monkeypatch, STACK, {"HistoryTableName": stack.table_name}, calls=8)
     return stack
 
 
