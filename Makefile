@@ -3,7 +3,9 @@
 # SAM CLI, checkov, and bandit with pip-audit each in theirs (.venv-sam, .venv-checkov,
 # .venv-security), since they pin their dependencies tightly; .venv-runtime, the tests'
 # environment on the function's Python, for make test-runtime and the benchmark;
-# .venv-mutation, the tests' environment with mutmut, for mutation testing.
+# .venv-mutation, the tests' environment with mutmut, for mutation testing. The tools'
+# environments skip compiling every module at install (--no-compile): a tool's run compiles
+# the few it imports.
 
 PYTHON ?= python3
 # The function's Python (3.13), on PATH or installed by pyenv: `make build` compiles the
@@ -31,7 +33,11 @@ STACK ?= deepseek-balance-monitor
 export SAM_CLI_TELEMETRY := 0
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: local test test-runtime lint validate build wheel security audit bench simulate mutation check deploy publish invoke logs delete clean
+.PHONY: environments local test test-runtime lint validate build wheel security audit bench simulate mutation check deploy publish invoke logs delete clean
+
+# Every environment CI uses; `make -j2 environments` makes two at a time.
+environments: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed $(SECURITY_VENV)/.installed \
+	$(if $(RUNTIME_PYTHON),.venv-runtime/.installed)
 
 local: $(VENV)/.installed ## The scheduled job here: a scripted week (or, with DEEPSEEK_API_KEY, your account)
 	$(VENV)/bin/deepseek-balance demo
@@ -139,5 +145,5 @@ $(MUTATION_VENV)/.installed: requirements-dev.txt src/handler/requirements.txt
 
 .venv-%/.installed: requirements-%.txt
 	$(PYTHON) -m venv .venv-$*
-	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --requirement $<
+	.venv-$*/bin/python -m pip install --quiet --disable-pip-version-check --no-compile --requirement $<
 	touch $@

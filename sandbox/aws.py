@@ -3,6 +3,7 @@ definitions, so the tests, the local run and the infrastructure cannot drift apa
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ FAKE_CREDENTIALS = {
 }
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
-    """Reads !Ref, !Sub, !GetAtt ... as their long forms ({"Ref": ...}, {"Fn::Sub": ...})."""
+class _CloudFormationLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Reads !Ref, !Sub, !GetAtt ... as their long forms ({"Ref": ...}, {"Fn::Sub": ...}), with
+    libyaml's parser where PyYAML has it."""
 
 
 def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -49,7 +51,14 @@ _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 
 def load_template(path: Traversable = TEMPLATE_PATH) -> dict[str, Any]:
-    return yaml.load(path.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+    """The template as a dictionary of its own: every test stack reads it, so each text is
+    parsed once."""
+    return copy.deepcopy(_parsed_template(path.read_text()))
+
+
+@cache
+def _parsed_template(text: str) -> dict[str, Any]:
+    return yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def use_fake_credentials() -> None:

@@ -39,6 +39,7 @@ from sandbox.usage import (
 )
 
 SIMULATED_KEY = "sk-simulated-weeks-key"
+CHECKS_KEPT = 8  # the history table keeps the last two hours of checks (see _expire_checks)
 SPIKE_DEADLINE = timedelta(hours=1)  # a leak must be told within the hour it burns
 SPIKE_TAIL = timedelta(hours=2)  # a spike state may last while the leak is in the last hour's window
 ACCEPTED = {  # what a person would accept as telling them of each problem
@@ -209,8 +210,8 @@ def run_pattern(pattern: Pattern, *, days: int = DAYS) -> Outcome:
             except Exception as exc:
                 outcome.crashes.append(f"{format_timestamp(step.at)}: {type(exc).__name__}: {exc}")
             outcome.checks += 1
-            if outcome.checks % 96 == 0:
-                _expire_checks(stack, before=step.at - timedelta(days=1))
+            if outcome.checks % CHECKS_KEPT == 0:
+                _expire_checks(stack, before=step.at - timedelta(minutes=15 * CHECKS_KEPT))
             for alert in stack.received_alerts():
                 outcome.notices.append(Notice(step.at, alert.attributes["kind"], alert.attributes["state"]))
     outcome.seconds = time.monotonic() - started
@@ -273,7 +274,8 @@ def decide_pattern(pattern: Pattern, *, days: int = DAYS) -> Outcome:
 
 def _expire_checks(stack: Any, *, before: datetime) -> None:
     """Delete checks older than `before`, as DynamoDB's TTL would with a short retention: moto
-    copies the whole table in every transaction, so a month of checks would slow each one down."""
+    copies the whole table in every transaction, so even a day of checks would slow each one down
+    (the check never reads them: its work is the same with a day or a year of history)."""
     import boto3
 
     from balance_monitor.history import format_timestamp

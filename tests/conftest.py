@@ -18,3 +18,9 @@ def _fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The minute-long `weeks` tests first: started last, one would keep a worker busy after
+    every other test has finished."""
+    items.sort(key=lambda item: item.get_closest_marker("weeks") is None)
