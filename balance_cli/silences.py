@@ -18,11 +18,10 @@ from balance_cli import errors
 from balance_cli.errors import CommandError, UsageError
 from balance_cli.history import duration, moment, now
 from balance_cli.output import table
-from balance_monitor.adapters.silence_store import SilenceStore, StoredSilence
+from balance_monitor.adapters.silence_store import SilenceStore, StoredSilence, silence_item
 from balance_monitor.alert_lifecycle import SILENCED_ONLY_BY_NAME
 from balance_monitor.alert_messages import format_time
 from balance_monitor.errors import HistoryStoreError, SilenceError, UnknownSilenceError
-from balance_monitor.history import format_timestamp
 from balance_monitor.silences import Silence, make_silence
 
 
@@ -125,21 +124,10 @@ def describe(silence: Silence) -> str:
 
 
 def as_document(stored: StoredSilence, at: datetime) -> dict[str, Any]:
-    silence = stored.silence
-    return {
-        "id": silence.id,
-        "account": silence.account,
-        "states": list(silence.states),
-        "starts": format_timestamp(silence.starts),
-        "ends": format_timestamp(silence.ends),
-        "until_top_up": silence.until_top_up,
-        "reason": silence.reason,
-        "created_by": silence.created_by,
-        "created_at": silence.created_at and format_timestamp(silence.created_at),
-        "in_force": stored.in_force,
-        "status": stored.status(at),
-        "expired_by": stored.expired_by,
-    }
+    """The silence as its own item holds it, less the table's keys, and where it stands at `at`."""
+    document = silence_item(stored.silence)
+    del document["record"], document["expires_at"]
+    return {**document, "in_force": stored.in_force, "status": stored.status(at), "expired_by": stored.expired_by}
 
 
 def _store(table_name: str) -> SilenceStore:

@@ -241,6 +241,11 @@ def _subject(notification: Notification, account: str, thresholds: Thresholds, c
             details = f"{notification.consecutive_failures} checks failed"
         if details:
             text += f": {details}"
+    return subject_line(text)
+
+
+def subject_line(text: str) -> str:
+    """An SNS subject: the product's tag, ASCII, shortened with "..." to SNS's limit."""
     subject = f"[DeepSeek] {text}".encode("ascii", "replace").decode()
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
 

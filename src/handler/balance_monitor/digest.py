@@ -21,13 +21,13 @@ from typing import Any
 
 from balance_monitor.alert_lifecycle import SEVERITY, AlertState, CheckOutcome, NotificationKind, Status
 from balance_monitor.alert_messages import (
-    SUBJECT_LIMIT,
     TITLES,
     AlertMessage,
     exact_amount,
     format_amount,
     format_rate,
     format_time,
+    subject_line,
 )
 from balance_monitor.balance import CurrencyBalance
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
@@ -345,8 +345,7 @@ def _subject(summary: DigestSummary) -> str:
         ]
         count = len(summary.problems)
         text += ", ".join([*spent, *([f"{count} problem{'s' if count > 1 else ''}"] if count else [])])
-    subject = f"[DeepSeek] {text}".encode("ascii", "replace").decode()
-    return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
+    return subject_line(text)
 
 
 def digest_text(document: dict[str, Any]) -> str:
