@@ -1,4 +1,5 @@
-"""DeepSeek's balance response, parsed into Decimal amounts keyed by currency.
+"""DeepSeek's balance response, parsed into Decimal amounts keyed by currency, and the report
+every provider's answer becomes (providers/).
 
 Pure functions over plain data. Two shapes are accepted (docs/operations.md, "The balance response"):
 the specification's `{"type", "amount", "currency"}` entries and the live service's
@@ -51,13 +52,7 @@ class Thresholds:
 
 def parse_balance_response(body: bytes | str) -> BalanceReport:
     """Parse a 200 response body, or raise ResponseFormatError saying what is wrong with it."""
-    try:
-        document = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ResponseFormatError("response is not valid JSON") from exc
-    if not isinstance(document, dict):
-        raise ResponseFormatError("response is not a JSON object")
-
+    document = json_object(body)
     is_available = document.get("is_available")
     if not isinstance(is_available, bool):
         raise ResponseFormatError("is_available is missing or not true/false")
@@ -100,21 +95,38 @@ def _parse_entry(entry: Any, where: str) -> CurrencyBalance:
 
 
 def _amount(entry: dict[str, Any], name: str, where: str) -> Decimal | None:
-    value = entry.get(name)
+    return parse_amount(entry.get(name), f"{where}.{name}")
+
+
+def json_object(body: bytes | str) -> dict[str, Any]:
+    """A 200 answer's JSON object, its numbers as Decimal; ResponseFormatError for anything else."""
+    try:
+        document = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ResponseFormatError("response is not valid JSON") from exc
+    if not isinstance(document, dict):
+        raise ResponseFormatError("response is not a JSON object")
+    return document
+
+
+def parse_amount(value: Any, where: str, *, negative: bool = False) -> Decimal | None:
+    """An amount as text or a JSON number, exactly; None when absent. Anything but a finite
+    decimal of at most 10 places, under MAX_AMOUNT (and not below zero unless `negative`) is
+    a ResponseFormatError naming `where`."""
     if value is None:
         return None
     if isinstance(value, bool):
-        raise ResponseFormatError(f"{where}.{name} is not a number")
+        raise ResponseFormatError(f"{where} is not a number")
     if isinstance(value, int) or (isinstance(value, str) and _AMOUNT_TEXT.fullmatch(value)):
         value = Decimal(value)
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise ResponseFormatError(f"{where}.{name} is not a number")
-    if value < 0:
-        raise ResponseFormatError(f"{where}.{name} is negative")
-    if value > MAX_AMOUNT:
-        raise ResponseFormatError(f"{where}.{name} is implausibly large")
+        raise ResponseFormatError(f"{where} is not a number")
+    if value < 0 and not negative:
+        raise ResponseFormatError(f"{where} is negative")
+    if abs(value) > MAX_AMOUNT:
+        raise ResponseFormatError(f"{where} is implausibly large")
     if not _AMOUNT_TEXT.fullmatch(format(value, "f")):  # 1e-200 as a JSON number, say
-        raise ResponseFormatError(f"{where}.{name} has more than 10 decimal places")
+        raise ResponseFormatError(f"{where} has more than 10 decimal places")
     return value
 
 
