@@ -1,4 +1,4 @@
-"""`deepseek-balance check`: ask DeepSeek for the balance now."""
+"""`deepseek-balance check`: ask DeepSeek (or another provider) for the balance now."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from balance_cli import errors
 from balance_cli.errors import CommandError, UsageError
 from balance_cli.output import amount, exact_amounts, table
 from balance_cli.stack import stack_outputs
-from balance_monitor.adapters.deepseek import DeepSeekClient
+from balance_monitor.adapters.balance_api import BalanceApiClient
 from balance_monitor.adapters.secrets import api_key_secret, parse_api_key
 from balance_monitor.balance import BalanceReport
 from balance_monitor.errors import (
@@ -23,13 +23,23 @@ from balance_monitor.errors import (
     InsufficientBalanceError,
     KeyRejectedError,
 )
+from balance_monitor.providers import DEFAULT_PROVIDER, Provider, UnknownProviderError, provider
 from balance_monitor.settings import DEFAULT_BASE_URL, parse_base_url
 
 TIMEOUT_SECONDS = 30
 
 
-def api_key(key_file: Path | None, stack: str | None) -> str:
-    """From a file, from the deployed stack's secret, or from DEEPSEEK_API_KEY."""
+def chosen_provider(name: str) -> Provider:
+    try:
+        return provider(name)
+    except UnknownProviderError as exc:
+        raise UsageError(f"--provider: {exc}") from None
+
+
+def api_key(key_file: Path | None, stack: str | None, source: Provider | None = None) -> str:
+    """From a file, from the deployed stack's secret, or from the provider's variable
+    (DEEPSEEK_API_KEY for DeepSeek)."""
+    variable = (source or provider(DEFAULT_PROVIDER)).key_variable
     try:
         if key_file:
             return parse_api_key(key_file.read_text())
@@ -40,29 +50,38 @@ def api_key(key_file: Path | None, stack: str | None) -> str:
             return api_key_secret(secret_arn, SecretsProvider()).get()
     except (OSError, ApiKeyError) as exc:
         raise UsageError(f"cannot read the API key: {exc}") from None
-    key = os.environ.get("DEEPSEEK_API_KEY", "").strip()
+    key = os.environ.get(variable, "").strip()
     if not key:
-        raise UsageError("no API key: set DEEPSEEK_API_KEY, or pass --key-file FILE or --stack NAME")
+        raise UsageError(f"no API key: set {variable}, or pass --key-file FILE or --stack NAME")
     try:
         return parse_api_key(key)
     except ApiKeyError as exc:
-        raise UsageError(f"DEEPSEEK_API_KEY holds no usable key ({exc})") from None
+        raise UsageError(f"{variable} holds no usable key ({exc})") from None
 
 
-def check(key: str, base_url: str | None) -> BalanceReport:
+def check(key: str, base_url: str | None, source: Provider | None = None) -> BalanceReport:
+    """The balance, read from `source` (DeepSeek by default) at `base_url`, else at DeepSeek's
+    DEEPSEEK_BASE_URL or the provider's own address."""
+    source = source or provider(DEFAULT_PROVIDER)
     try:
         if base_url:
             url = parse_base_url(base_url, "--base-url")
-        else:
+        elif source.name == DEFAULT_PROVIDER:
             url = parse_base_url(os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL)
+        else:
+            url = source.base_url
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
+    client = BalanceApiClient()
     try:
-        return DeepSeekClient(url).fetch_balance(key, time.monotonic() + TIMEOUT_SECONDS)
+        return client.fetch_balance(key, time.monotonic() + TIMEOUT_SECONDS, provider=source, base_url=url)
     except KeyRejectedError as exc:
         raise CommandError(f"{exc}: check the key", errors.KEY_REJECTED) from None
     except InsufficientBalanceError as exc:
-        raise CommandError(f"{exc}: top up at https://platform.deepseek.com/top_up", errors.UNAVAILABLE) from None
+        where = f": top up at {source.top_up_url}" if source.top_up_url else ": top up the account"
+        raise CommandError(f"{exc}{where}", errors.UNAVAILABLE) from None
+    except ConfigurationError as exc:
+        raise CommandError(f"the balance cannot be watched this way: {exc}", errors.USAGE) from None
     except BalanceFetchError as exc:
         raise CommandError(f"could not read the balance: {exc}", errors.UNREADABLE) from None
 

@@ -4,7 +4,7 @@ OK = 0
 FAILED = 1  # the command could not do its work (an AWS error, say)
 USAGE = 2  # wrong arguments or configuration: no key, stack not found, no credentials
 UNAVAILABLE = 3  # check: the account cannot serve API calls
-KEY_REJECTED = 4  # check: DeepSeek rejected the key
+KEY_REJECTED = 4  # check: the provider rejected the key
 UNREADABLE = 5  # check: the balance could not be read
 NOTHING_FOUND = 6  # history, report, digest: no checks in the range; silence expire: no such silence
 

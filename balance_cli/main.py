@@ -14,10 +14,11 @@ from botocore.exceptions import BotoCoreError, NoRegionError
 
 from balance_cli import errors
 from balance_cli.errors import EXIT_CODES_HELP, CommandError, UsageError
+from balance_monitor.providers import REGISTRY
 
 DESCRIPTION = """Look at a DeepSeek account's balance and its history without the AWS console.
 
-  check    ask DeepSeek for the balance now
+  check    ask DeepSeek (or another provider) for the balance now
   history  read the deployed monitor's checks over a time range
   report   draw balance over time as PNG (and SVG), with burn rate and runway
   digest   the digest of the past week the deployed monitor sends: spend, top-ups, problems
@@ -50,13 +51,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from balance_cli.check import api_key, check, report_json, report_table
+    from balance_cli.check import api_key, check, chosen_provider, report_json, report_table
     from balance_monitor.observability import logger
 
+    source = chosen_provider(args.provider)
     # stdout is the command's answer; a retry's log line goes to stderr.
     previous = logger.registered_handler.setStream(sys.stderr)
     try:
-        report = check(api_key(args.key_file, args.stack), args.base_url)
+        report = check(api_key(args.key_file, args.stack, source), args.base_url, source)
     finally:
         logger.registered_handler.setStream(previous or sys.stderr)
     print(json.dumps(report_json(report), indent=2) if args.json else report_table(report))
@@ -234,16 +236,25 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check",
-        help="ask DeepSeek for the balance now",
+        help="ask DeepSeek (or another provider) for the balance now",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Ask DeepSeek for the balance now. The key comes from DEEPSEEK_API_KEY, "
-        "a file, or the deployed stack's secret; no AWS is needed for the first two.",
+        description="Ask DeepSeek (or --provider's) for the balance now. The key comes from DEEPSEEK_API_KEY "
+        "(the provider's variable: MOONSHOT_API_KEY, ...), a file, or the deployed stack's secret; no AWS "
+        "is needed for the first two.",
     )
     source = check.add_mutually_exclusive_group()
     source.add_argument("--key-file", type=Path, help='a file holding the key (or {"api_key": ...})')
     source.add_argument("--stack", help="read the key from this deployed stack's secret")
-    check.add_argument("--base-url", help="DeepSeek's address (default: DEEPSEEK_BASE_URL or the real service)")
+    check.add_argument(
+        "--provider",
+        default="deepseek",
+        metavar="NAME",
+        help=f"whose balance: {', '.join(REGISTRY)} (docs/providers.md)",
+    )
+    check.add_argument(
+        "--base-url", help="the provider's address (default: DEEPSEEK_BASE_URL for DeepSeek, or the real service)"
+    )
     check.add_argument("--json", action="store_true", help="print JSON for scripts")
     check.set_defaults(run=_check)
 

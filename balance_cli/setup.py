@@ -21,6 +21,7 @@ from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.adapters.secrets import ACCOUNT_FIELDS, parse_api_key
 from balance_monitor.alert_messages import test_alert
 from balance_monitor.errors import ApiKeyError
+from balance_monitor.providers import DEFAULT_PROVIDER
 from balance_monitor.settings import DEFAULT_ACCOUNT
 
 
@@ -97,7 +98,9 @@ def send_test_alert(stack: str, account: str) -> int:
     if not outputs.topic_arn:
         raise UsageError(f"stack {stack!r} has no AlertTopicArn output")
     sns = boto3.client("sns")
-    message_id = AlertTopic(sns, outputs.topic_arn).publish(test_alert(account=account, sent_at=datetime.now(UTC)))
+    message_id = AlertTopic(sns, outputs.topic_arn).publish(
+        test_alert(account=account, sent_at=datetime.now(UTC), provider_name=DEFAULT_PROVIDER)
+    )
     print(f"Sent a test notification (message {message_id}). Subscribers of the alert topic:")
     for line in _subscriptions(sns, outputs.topic_arn):
         print(f"  {line}")

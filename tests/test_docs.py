@@ -8,6 +8,7 @@ from pathlib import Path
 from balance_monitor.alert_lifecycle import SEVERITY, CheckOutcome, Notification, NotificationKind, Observation, Status
 from balance_monitor.alert_messages import render_alert
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+from balance_monitor.providers import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -36,7 +37,7 @@ def attributes_of_an_alert() -> list[str]:
 def test_the_filter_policy_paragraph_names_every_attribute_and_value():
     paragraph = " ".join(README[README.index("filter on the message attributes") :].split("\n\n")[0].split())
     paragraph = paragraph[: paragraph.index(".") + 1]  # the list; what follows is advice
-    values = {"state": STATES, "severity": SEVERITIES, "kind": KINDS}
+    values = {"provider": list(REGISTRY), "state": STATES, "severity": SEVERITIES, "kind": KINDS}
 
     expected = "filter on the message attributes " + ", ".join(
         f"`{name}` ({listed(values[name])})" if name in values else f"`{name}`" for name in attributes_of_an_alert()

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.adapters.aws import LazyClient, aws_client
-from balance_monitor.adapters.deepseek import DeepSeekClient
+from balance_monitor.adapters.balance_api import BalanceApiClient
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.adapters.secrets import AccountConfig, AccountKey, CachedSecret, accounts_secret
 from balance_monitor.check import Invocation, check_accounts, check_time
@@ -29,14 +29,14 @@ from balance_monitor.settings import DEFAULT_ACCOUNT, Settings
 # Time kept back from the invocation's deadline for writing history and publishing alerts.
 RESERVED_SECONDS = 8
 LEASE_MARGIN_SECONDS = 30
-MAX_CONCURRENT_CHECKS = 32  # accounts checked at once; the pool of DeepSeek connections matches it
+MAX_CONCURRENT_CHECKS = 32  # accounts checked at once; each provider's pool of connections matches it
 
 
 @dataclass(frozen=True)
 class Collaborators:
     settings: Settings
     accounts: CachedSecret[dict[str, AccountConfig]]
-    deepseek: DeepSeekClient
+    balances: BalanceApiClient
     history: HistoryTable
     alerts: AlertTopic
 
@@ -53,7 +53,7 @@ def build_collaborators(settings: Settings) -> Collaborators:
         accounts=accounts_secret(
             settings.api_key_secret_id, SecretsProvider(boto3_client=aws_client("secretsmanager"))
         ),
-        deepseek=DeepSeekClient(settings.deepseek_base_url, pool_size=MAX_CONCURRENT_CHECKS),
+        balances=BalanceApiClient(pool_size=MAX_CONCURRENT_CHECKS),
         history=HistoryTable(aws_client("dynamodb"), settings.table_name),
         alerts=AlertTopic(LazyClient("sns"), settings.topic_arn),
     )
@@ -96,7 +96,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         accounts,
         invocation,
         key_for=lambda name: AccountKey(parts.accounts, name),
-        client=parts.deepseek,
+        client=parts.balances,
         deadline=time.monotonic() + seconds_left - RESERVED_SECONDS,
         max_workers=MAX_CONCURRENT_CHECKS,
     )

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 import app
-from balance_monitor.adapters.deepseek import DeepSeekClient
+from balance_monitor.adapters.balance_api import BalanceApiClient
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.alert_lifecycle import AlertState
 from balance_monitor.history import CheckRecord
@@ -65,13 +65,12 @@ class Monitor:
             self._monkeypatch.setenv(name, value)
         built = app.build_collaborators(Settings.from_environment(environment))
         # Same client, but backoff sleeps are recorded rather than slept, and timeouts are short.
-        client = DeepSeekClient(
-            built.settings.deepseek_base_url,
+        client = BalanceApiClient(
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             sleep=self.sleeps.append,
         )
-        self.collaborators = dataclasses.replace(built, deepseek=client)
+        self.collaborators = dataclasses.replace(built, balances=client)
         self._monkeypatch.setattr(app, "collaborators", lambda: self.collaborators)
 
     def replace(self, **collaborators: Any) -> None:

@@ -45,6 +45,7 @@ def test_a_balance_falling_through_both_levels_and_topped_up_back_is_told_at_eac
     assert told(critical) == ("alert", "critically_low", "low", "critical")
     assert critical.attributes == {
         "account": "default",
+        "provider": "deepseek",
         "state": "critically_low",
         "severity": "critical",
         "kind": "alert",

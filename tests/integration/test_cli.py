@@ -420,7 +420,7 @@ def test_the_installed_command_has_help_that_lists_the_exit_codes():
 
     result = subprocess.run([str(command), "--help"], capture_output=True, text=True, check=True, timeout=60)
 
-    assert "check    ask DeepSeek for the balance now" in result.stdout
+    assert "check    ask DeepSeek (or another provider) for the balance now" in result.stdout
     assert "6  history, report, digest: no checks in the range" in result.stdout
 
 

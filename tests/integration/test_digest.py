@@ -90,7 +90,13 @@ def test_each_account_gets_one_digest_routable_like_every_alert(monitor):
     received = {alert.attributes["account"]: alert for alert in monitor.alerts()}
     assert sorted(received) == ["default", "staging", "team-a"]
     default = received["default"]
-    assert default.attributes == {"account": "default", "state": "healthy", "severity": "info", "kind": "digest"}
+    assert default.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "healthy",
+        "severity": "info",
+        "kind": "digest",
+    }
     assert default.subject == "[DeepSeek] 2-day digest for account default: CNY 22.50 spent"
     [cny] = default.document["currencies"]
     assert Decimal(cny["spent"]) == spent - Decimal("1.50")  # the spend beside the top-up is not known

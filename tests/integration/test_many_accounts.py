@@ -68,7 +68,13 @@ def test_accounts_alert_independently_as_their_balances_move(monitor, two_accoun
     monitor.scheduled("2026-11-25T08:15:00Z")
 
     [alert] = monitor.alerts()
-    assert alert.attributes == {"account": "team-a", "state": "low", "severity": "warning", "kind": "alert"}
+    assert alert.attributes == {
+        "account": "team-a",
+        "provider": "deepseek",
+        "state": "low",
+        "severity": "warning",
+        "kind": "alert",
+    }
 
 
 def test_one_failing_account_does_not_stop_the_others(monitor, two_accounts):

@@ -30,7 +30,13 @@ def test_a_bad_stack_parameter_alerts_reminds_and_recovers_when_fixed(monitor):
     assert summary["notification"] == "alert"
     assert monitor.deepseek.requests == []  # not asked with settings it cannot judge by
     [alert] = monitor.alerts()
-    assert alert.attributes == {"account": "default", "state": "misconfigured", "severity": "critical", "kind": "alert"}
+    assert alert.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "misconfigured",
+        "severity": "critical",
+        "kind": "alert",
+    }
     assert alert.subject == "[DeepSeek] Monitor misconfigured for account default"
     problem = f"LowBalanceThreshold: LOW_BALANCE_THRESHOLD='CNY=abc' is invalid: 'CNY=abc' {NUMBER}"
     assert alert.document["error"] == problem

@@ -62,7 +62,13 @@ def test_a_low_balance_alerts_once_reminds_daily_and_recovers_after_a_top_up(mon
     assert check(start)["notification"] == "alert"
     [alert] = monitor.alerts()
     assert alert.subject == "[DeepSeek] Balance low for account default: CNY 45.00 < 50.00"
-    assert alert.attributes == {"account": "default", "state": "low", "severity": "warning", "kind": "alert"}
+    assert alert.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "low",
+        "severity": "warning",
+        "kind": "alert",
+    }
     assert "BELOW threshold 50.00" in alert.body
 
     for quarter in range(1, 96):  # the rest of the day: still low, nobody is woken again

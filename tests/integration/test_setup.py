@@ -204,7 +204,13 @@ def test_a_test_alert_reaches_every_subscriber_whatever_its_severity_filter(caps
     assert code == errors.OK
     [alert] = monitor.alerts()  # the unfiltered subscriber
     assert alert.subject == "[DeepSeek] Test notification for account default"
-    assert alert.attributes == {"account": "default", "state": "healthy", "severity": "info", "kind": "test"}
+    assert alert.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "healthy",
+        "severity": "info",
+        "kind": "test",
+    }
     assert "Nothing is wrong" in alert.document["title"]
     assert block_kit_problems(slack_message(json.dumps(alert.document))) == []
     [filtered] = sqs.receive_message(QueueUrl=queue)["Messages"]

@@ -33,7 +33,13 @@ def test_a_short_runway_alerts_with_rate_and_date_and_a_top_up_resolves_it(monit
     run_day(monitor, 30, "0.25")  # 24 CNY a day; after 6 hours, about 2.6 days left
 
     [alert] = monitor.alerts()
-    assert alert.attributes == {"account": "default", "state": "runway_short", "severity": "warning", "kind": "alert"}
+    assert alert.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "runway_short",
+        "severity": "warning",
+        "kind": "alert",
+    }
     # Raised at the first check with 6 hours behind it: 64.00 left at 24.00 a day.
     assert alert.subject == "[DeepSeek] Runway short for account default: CNY 2.67 days left"
     [balance] = alert.document["balances"]
@@ -72,7 +78,7 @@ def test_burn_rate_and_runway_are_metrics_per_currency(monitor, capsys):
     dimensions = {
         tuple(entry["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) for entry in emitted if "RunwayDays" in entry
     }
-    assert dimensions == {("account", "currency")}
+    assert dimensions == {("account", "provider", "currency")}
 
 
 def seed_history(stack, days: int) -> None:

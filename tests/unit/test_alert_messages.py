@@ -6,9 +6,12 @@ from decimal import Decimal
 import pytest
 
 from balance_monitor.alert_lifecycle import CheckOutcome, Notification, NotificationKind, Observation, Status
-from balance_monitor.alert_messages import API_KEYS_URL, TOP_UP_URL, format_amount, render_alert
+from balance_monitor.alert_messages import format_amount, render_alert
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
+from balance_monitor.providers.deepseek import DEEPSEEK
 from balance_monitor.settings import parse_thresholds
+
+TOP_UP_URL, API_KEYS_URL = DEEPSEEK.top_up_url, DEEPSEEK.api_keys_url
 
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
 CRITICAL = Thresholds(per_currency={"CNY": Decimal(20), "USD": Decimal(2)})
@@ -46,7 +49,13 @@ def test_low_balance_alert_reads_at_a_glance():
     assert "CNY        12.50   BELOW threshold 50.00  (granted 2.50, topped up 10.00)" in message.body
     assert "USD         8.00   threshold 7.00" in message.body
     assert TOP_UP_URL in message.body
-    assert message.attributes == {"account": "default", "state": "low", "severity": "warning", "kind": "alert"}
+    assert message.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "low",
+        "severity": "warning",
+        "kind": "alert",
+    }
 
 
 def test_a_critically_low_alert_reads_at_a_glance_with_both_levels():
@@ -68,6 +77,7 @@ def test_a_critically_low_alert_reads_at_a_glance_with_both_levels():
     assert TOP_UP_URL in message.body
     assert message.attributes == {
         "account": "default",
+        "provider": "deepseek",
         "state": "critically_low",
         "severity": "critical",
         "kind": "alert",
@@ -113,7 +123,13 @@ def test_back_up_from_critically_low_is_an_alert_about_the_warning_level():
     assert message.body.splitlines()[0] == "ALERT: balance low for account default, no longer critically low."
     assert "CNY        30.00   BELOW threshold 50.00, critical 20.00" in message.body
     assert message.document["previous_state"] == "critically_low"
-    assert message.attributes == {"account": "default", "state": "low", "severity": "warning", "kind": "alert"}
+    assert message.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "low",
+        "severity": "warning",
+        "kind": "alert",
+    }
 
 
 def test_without_a_critical_level_the_document_says_so():
@@ -179,7 +195,13 @@ def test_recovery_names_the_balance_now():
 
     assert message.subject == "[DeepSeek] Resolved: account default is healthy, CNY 150.00"
     assert message.body.startswith("RESOLVED: account default is healthy again (was balance low).")
-    assert message.attributes == {"account": "default", "state": "healthy", "severity": "info", "kind": "recovery"}
+    assert message.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "healthy",
+        "severity": "info",
+        "kind": "recovery",
+    }
 
 
 def test_a_reminder_says_so():

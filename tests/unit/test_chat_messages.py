@@ -5,10 +5,13 @@ from decimal import Decimal
 import pytest
 
 from balance_monitor.alert_lifecycle import CheckOutcome, Notification, NotificationKind, Observation, Status
-from balance_monitor.alert_messages import TOP_UP_URL, render_alert
+from balance_monitor.alert_messages import render_alert
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
 from balance_monitor.chat_messages import block_kit, chatbot_notification, slack_message
+from balance_monitor.providers.deepseek import DEEPSEEK
 from tests.support.block_kit import block_kit_problems
+
+TOP_UP_URL = DEEPSEEK.top_up_url
 
 AT = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})

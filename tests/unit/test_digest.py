@@ -331,7 +331,13 @@ def test_an_account_never_checked_gets_a_digest_all_the_same():
     message = render_digest(summary)
 
     assert message.document["currencies"] == []
-    assert message.attributes == {"account": "staging", "state": "healthy", "severity": "info", "kind": "digest"}
+    assert message.attributes == {
+        "account": "staging",
+        "provider": "deepseek",
+        "state": "healthy",
+        "severity": "info",
+        "kind": "digest",
+    }
     assert "no checks in this period" in message.subject
 
 
@@ -342,7 +348,13 @@ def test_the_message_is_routable_like_every_alert_and_each_rendering_comes_from_
 
     document = message.document
     assert (document["schema"], document["version"], document["kind"]) == (SCHEMA, 1, NotificationKind.DIGEST)
-    assert message.attributes == {"account": "default", "state": "healthy", "severity": "info", "kind": "digest"}
+    assert message.attributes == {
+        "account": "default",
+        "provider": "deepseek",
+        "state": "healthy",
+        "severity": "info",
+        "kind": "digest",
+    }
     assert json.loads(json.dumps(document)) == document  # amounts are exact strings, times UTC
     assert message.body == digest_text(document)
     assert document["period"] == {"start": "2026-11-16T00:00:00Z", "end": "2026-11-23T00:00:00Z", "days": 7}

@@ -85,6 +85,28 @@ def test_several_accounts_each_with_optional_thresholds_and_runway():
         "team-a", "sk-aaaaaaaaaaaa", Thresholds(per_currency={"CNY": Decimal(50)}), Decimal(2)
     )
     assert accounts["client.b"] == AccountConfig("client.b", "sk-bbbbbbbbbbbb")
+    assert accounts["client.b"].provider == "deepseek"  # every secret written before providers keeps its meaning
+
+
+def test_an_account_names_its_provider_and_may_give_its_own_address():
+    secret = {
+        "accounts": {
+            "kimi": {"api_key": "sk-kkkkkkkkkkkk", "provider": "moonshot-global"},
+            "proxied": {
+                "api_key": "sk-pppppppppppp",
+                "provider": "siliconflow",
+                "base_url": "https://api.siliconflow.com/",
+            },
+        }
+    }
+
+    accounts = parse_accounts(json.dumps(secret))
+
+    assert (accounts["kimi"].provider, accounts["kimi"].base_url) == ("moonshot-global", None)
+    assert (accounts["proxied"].provider, accounts["proxied"].base_url) == (
+        "siliconflow",
+        "https://api.siliconflow.com",
+    )
 
 
 @pytest.mark.parametrize(
@@ -124,7 +146,26 @@ def test_several_accounts_each_with_optional_thresholds_and_runway():
         (
             {"api_key": "sk-cccccccccccc", "low_balance_treshold": "CNY=5", "Runway": 1},
             "the secret's entry for 'broken' has unknown fields Runway, low_balance_treshold "
-            "(known: api_key, low_balance_threshold, critical_balance_threshold, runway_alert_days)",
+            "(known: api_key, provider, base_url, low_balance_threshold, critical_balance_threshold, "
+            "runway_alert_days)",
+            ConfigurationError,
+        ),
+        (
+            {"api_key": "sk-cccccccccccc", "provider": "kimi"},
+            "the secret's entry for 'broken': \"provider\" 'kimi' is not one of deepseek, moonshot, moonshot-global, "
+            "siliconflow, openrouter, openrouter-key, novita",
+            ConfigurationError,
+        ),
+        (
+            {"api_key": "sk-cccccccccccc", "provider": ["moonshot"]},
+            "the secret's entry for 'broken': \"provider\" ['moonshot'] is not one of deepseek, moonshot, "
+            "moonshot-global, siliconflow, openrouter, openrouter-key, novita",
+            ConfigurationError,
+        ),
+        (
+            {"api_key": "sk-cccccccccccc", "provider": "moonshot", "base_url": "http://proxy.example.com"},
+            "the secret's entry for 'broken': base_url='http://proxy.example.com' is invalid: use https "
+            "(http only for localhost)",
             ConfigurationError,
         ),
         ("sk-cccccccccccc", "the secret's entry for 'broken' is not an object", ConfigurationError),

@@ -8,6 +8,7 @@ and the chat messages in chat_messages.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,13 +25,14 @@ from balance_monitor.alert_lifecycle import (
 )
 from balance_monitor.balance import BalanceReport, Thresholds
 from balance_monitor.history import format_timestamp
+from balance_monitor.providers import DEFAULT_PROVIDER, Provider, provider
 from balance_monitor.spend import RUNWAY_HORIZON_DAYS, Estimate
 
 SCHEMA = "deepseek-balance-monitor/alert"
 SCHEMA_VERSION = 1
-TOP_UP_URL = "https://platform.deepseek.com/top_up"
-API_KEYS_URL = "https://platform.deepseek.com/api_keys"
 SUBJECT_LIMIT = 99  # SNS rejects subjects of 100 characters or more
+# The SNS message attributes every alert, test notification and digest carries, for filter policies.
+MESSAGE_ATTRIBUTES = ("account", "provider", "state", "severity", "kind")
 
 TITLES = {
     Status.HEALTHY: "healthy",
@@ -54,41 +56,57 @@ class AlertMessage:
 
 
 def render_alert(
-    notification: Notification, *, account: str, thresholds: Thresholds, critical_thresholds: Thresholds | None = None
+    notification: Notification,
+    *,
+    account: str,
+    thresholds: Thresholds,
+    critical_thresholds: Thresholds | None = None,
+    provider_name: str = DEFAULT_PROVIDER,
 ) -> AlertMessage:
     document = alert_document(
-        notification, account=account, thresholds=thresholds, critical_thresholds=critical_thresholds
+        notification,
+        account=account,
+        thresholds=thresholds,
+        critical_thresholds=critical_thresholds,
+        provider_name=provider_name,
     )
     return AlertMessage(
         subject=document["subject"],
         body=email_text(document),
-        attributes={name: document[name] for name in ("account", "state", "severity", "kind")},
+        attributes={name: document[name] for name in MESSAGE_ATTRIBUTES},
         document=document,
     )
 
 
 def alert_document(
-    notification: Notification, *, account: str, thresholds: Thresholds, critical_thresholds: Thresholds | None = None
+    notification: Notification,
+    *,
+    account: str,
+    thresholds: Thresholds,
+    critical_thresholds: Thresholds | None = None,
+    provider_name: str = DEFAULT_PROVIDER,
 ) -> dict[str, Any]:
     critical_thresholds = critical_thresholds or Thresholds()
+    source = provider(provider_name)
     observation = notification.observation
     report = observation.report
     reason = None
     if observation.outcome is CheckOutcome.INSUFFICIENT_BALANCE:
-        reason = "DeepSeek answered 402 Insufficient Balance"
+        reason = f"{source.label} answered 402 Insufficient Balance"
     elif report and not report.is_available:
-        reason = "DeepSeek reports the account cannot serve API calls (is_available: false)"
-    action_text, action_url = _action(notification)
+        reason = f"{source.label} {source.unavailable_reason}"
+    action_text, action_url = _action(notification, source)
     return {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
         "account": account,
+        "provider": provider_name,
         "kind": notification.kind.value,
         "state": notification.status.value,
         "previous_state": notification.previous_status.value,
         "severity": SEVERITY[notification.status],
         "title": _headline(notification, account),
-        "subject": _subject(notification, account, thresholds, critical_thresholds),
+        "subject": _subject(notification, account, thresholds, critical_thresholds, source.label),
         "since": format_timestamp(notification.since),
         "checked_at": format_timestamp(notification.checked_at),
         "is_available": report.is_available if report else None,
@@ -105,18 +123,19 @@ def alert_document(
     }
 
 
-def test_alert(*, account: str, sent_at: datetime) -> AlertMessage:
+def test_alert(*, account: str, sent_at: datetime, provider_name: str) -> AlertMessage:
     """A notification that only shows where alerts arrive: the same document, kind `test`."""
     document: dict[str, Any] = {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
         "account": account,
+        "provider": provider_name,
         "kind": NotificationKind.TEST.value,
         "state": Status.HEALTHY.value,
         "previous_state": Status.HEALTHY.value,
         "severity": SEVERITY[Status.HEALTHY],
         "title": f"TEST: alerts for account {account} reach you here. Nothing is wrong.",
-        "subject": f"[DeepSeek] Test notification for account {account}".encode("ascii", "replace").decode(),
+        "subject": subject_line(f"Test notification for account {account}", provider(provider_name).label),
         "since": format_timestamp(sent_at),
         "checked_at": format_timestamp(sent_at),
         "is_available": None,
@@ -133,7 +152,7 @@ def test_alert(*, account: str, sent_at: datetime) -> AlertMessage:
     return AlertMessage(
         subject=document["subject"][:SUBJECT_LIMIT],
         body=email_text(document),
-        attributes={name: document[name] for name in ("account", "state", "severity", "kind")},
+        attributes={name: document[name] for name in MESSAGE_ATTRIBUTES},
         document=document,
     )
 
@@ -147,7 +166,8 @@ def email_text(document: dict[str, Any]) -> str:
         f"Checked:   {format_time(document['checked_at'])}",
     ]
     if document["reason"]:
-        lines.append(f"DeepSeek:  {document['reason'].removeprefix('DeepSeek ')}")
+        label = provider_label(document)
+        lines.append(f"{label + ':':<10} {document['reason'].removeprefix(label + ' ')}")
     if document["error"]:
         lines.append(f"Error:     {document['error']}")
     if document["state"] == Status.FAILING:
@@ -208,7 +228,7 @@ def _headline(notification: Notification, account: str) -> str:
     return f"ALERT: {title} for account {account}."
 
 
-def _subject(notification: Notification, account: str, thresholds: Thresholds, critical: Thresholds) -> str:
+def _subject(notification: Notification, account: str, thresholds: Thresholds, critical: Thresholds, label: str) -> str:
     report = notification.observation.report
     status = notification.status
     if notification.kind is NotificationKind.RECOVERY:
@@ -241,13 +261,23 @@ def _subject(notification: Notification, account: str, thresholds: Thresholds, c
             details = f"{notification.consecutive_failures} checks failed"
         if details:
             text += f": {details}"
-    return subject_line(text)
+    return subject_line(text, label)
 
 
-def subject_line(text: str) -> str:
-    """An SNS subject: the product's tag, ASCII, shortened with "..." to SNS's limit."""
-    subject = f"[DeepSeek] {text}".encode("ascii", "replace").decode()
+def subject_line(text: str, label: str = "DeepSeek") -> str:
+    """An SNS subject: the provider's tag, ASCII, shortened with "..." to SNS's limit."""
+    subject = f"[{label}] {text}".encode("ascii", "replace").decode()
     return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
+
+
+def untagged(subject: str) -> str:
+    """A subject without its leading "[Provider] " tag, for a title under the provider's name."""
+    return re.sub(r"^\[[^\]]*\] ", "", subject, count=1)
+
+
+def provider_label(document: dict[str, Any]) -> str:
+    """The provider an alert or digest document is about, as people name it."""
+    return provider(document.get("provider", DEFAULT_PROVIDER)).label
 
 
 def _totals(report: BalanceReport, currencies: Iterable[str], thresholds: Thresholds | None = None) -> str:
@@ -339,16 +369,17 @@ def _versus(balance: dict[str, Any]) -> str:
     return versus + (f"  ({', '.join(parts)})" if parts else "")
 
 
-def _action(notification: Notification) -> tuple[str, str | None]:
+def _action(notification: Notification, source: Provider) -> tuple[str, str | None]:
     """What the reader should do, and where."""
+    label = source.label
     if notification.kind is NotificationKind.RECOVERY:
         return "Nothing: the account can serve API calls and every balance is above its threshold.", None
     if notification.status is Status.KEY_REJECTED:
         return (
-            "DeepSeek rejected the monitor's API key, or the secret holds none: the monitor is misconfigured. "
-            "Create or rotate a key on DeepSeek's platform and put it in the monitor's secret "
+            f"{label} rejected the monitor's API key, or the secret holds none: the monitor is misconfigured. "
+            f"Create or rotate a key on {label}'s platform and put it in the monitor's secret "
             "(`deepseek-balance setup --stack NAME`; README, 'The API key').",
-            API_KEYS_URL,
+            source.api_keys_url,
         )
     if notification.status is Status.MISCONFIGURED:
         return (
@@ -360,13 +391,13 @@ def _action(notification: Notification) -> tuple[str, str | None]:
     if notification.status is Status.SPEND_SPIKE:
         return (
             "Spend jumped far above its usual rate. Check for a leaked key or a runaway job; "
-            "rotate the key on DeepSeek's platform if in doubt.",
-            API_KEYS_URL,
+            f"rotate the key on {label}'s platform if in doubt.",
+            source.api_keys_url,
         )
     if notification.status is Status.FAILING:
         return (
             "The monitor cannot read the balance, so it cannot warn you of a low one. "
-            "Check the error above, DeepSeek's status page and the function's logs.",
+            f"Check the error above, {label}'s status page and the function's logs.",
             None,
         )
-    return "Top up the account on DeepSeek's platform before API calls start failing.", TOP_UP_URL
+    return f"Top up the account on {label}'s platform before API calls start failing.", source.top_up_url

@@ -4,7 +4,8 @@ every provider's answer becomes (providers/).
 Pure functions over plain data. Two shapes are accepted (docs/operations.md, "The balance response"):
 the specification's `{"type", "amount", "currency"}` entries and the live service's
 `{"currency", "total_balance", "granted_balance", "topped_up_balance"}` entries, and any mix.
-A missing amount is unknown (None), never zero.
+A missing amount is unknown (None), never zero. The other providers' parsers (providers/) read
+their answers with the same rules: json_object, parse_amount and the helpers beside them.
 """
 
 from __future__ import annotations
@@ -107,6 +108,38 @@ def json_object(body: bytes | str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise ResponseFormatError("response is not a JSON object")
     return document
+
+
+def object_field(document: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """document[name], which must be a JSON object (the `data` most providers wrap amounts in)."""
+    value = document.get(name)
+    if not isinstance(value, dict):
+        raise ResponseFormatError(f"{name} is missing or not an object")
+    return value
+
+
+def require_success_code(document: Mapping[str, Any], success: int) -> None:
+    """A 200 answer that carries its own `code` and `status` (Moonshot, SiliconFlow) holds a
+    balance only with the success code and status true; any other code is an error or one not
+    documented, and either way a failed read."""
+    code = document.get("code")
+    if type(code) is not int:  # not a bool, not 0.0, not "0"
+        raise ResponseFormatError("code is missing or not a whole number")
+    if code != success:
+        shown = str(code) if abs(code) < 10**12 else f"{str(code)[:12]}..."
+        raise ResponseFormatError(f"code is {shown}, not {success}: the answer reports an error")
+    if document.get("status") is not True:
+        raise ResponseFormatError("status is not true: the answer reports an error")
+
+
+def required_amount(container: Mapping[str, Any], name: str, where: str = "", *, negative: bool = False) -> Decimal:
+    """parse_amount of container[name] (`where` names the container), which must be there: a
+    missing amount is a failed read, never zero."""
+    label = f"{where}.{name}" if where else name
+    amount = parse_amount(container.get(name), label, negative=negative)
+    if amount is None:
+        raise ResponseFormatError(f"{label} is missing")
+    return amount
 
 
 def parse_amount(value: Any, where: str, *, negative: bool = False) -> Decimal | None:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from balance_monitor.alert_lifecycle import NotificationKind
-from balance_monitor.alert_messages import SCHEMA, balance_line, format_time
+from balance_monitor.alert_messages import SCHEMA, balance_line, format_time, provider_label, untagged
 
 SEVERITY_STYLE = {  # colour bar and emoji a reader scans for
     "critical": ("#d72b3f", ":rotating_light:"),
@@ -46,7 +46,7 @@ def slack_message(sns_message: str, sns_subject: str | None = None, *, snooze: b
 
 def block_kit(document: dict[str, Any], *, snooze: bool = False) -> dict[str, Any]:
     colour, emoji = SEVERITY_STYLE[document["severity"]]
-    title = document["subject"].removeprefix("[DeepSeek] ")
+    title = untagged(document["subject"])
     balances = document["balances"]
     balance_text = (
         "\n".join(f"• {_escape(balance_line(balance))}" for balance in balances)
@@ -69,7 +69,7 @@ def block_kit(document: dict[str, Any], *, snooze: bool = False) -> dict[str, An
         blocks.append(_text_section("Balances", balance_text, escape=False))
     problems = _problems(document)
     if problems:
-        blocks.append(_text_section("What DeepSeek said", "\n".join(problems)))
+        blocks.append(_text_section(f"What {provider_label(document)} said", "\n".join(problems)))
     action = document["action"]
     what_to_do = _escape(action["text"]) + (f"\n<{action['url']}|{action['url']}>" if action["url"] else "")
     blocks.append(_text_section("What to do", what_to_do, escape=False))
@@ -129,7 +129,7 @@ def chatbot_notification(document: dict[str, Any]) -> dict[str, Any]:
         "id": f"{document['account']}:{document['checked_at']}:{document['kind']}",
         "content": {
             "textType": "client-markdown",
-            "title": f"{emoji} {document['subject'].removeprefix('[DeepSeek] ')}",
+            "title": f"{emoji} {untagged(document['subject'])}",
             "description": "\n".join(lines),
             "nextSteps": [action["text"] + (f" {action['url']}" if action["url"] else "")],
         },
@@ -154,7 +154,7 @@ def _alarm_block_kit(alarm: dict[str, Any]) -> dict[str, Any]:
 
 
 def _problems(document: dict[str, Any]) -> list[str]:
-    """What DeepSeek said, and the check's error, when there are any."""
+    """What the provider said, and the check's error, when there are any."""
     error = document["error"] and f"Error: {document['error']}"
     return [text for text in (document["reason"], error) if text]
 

@@ -41,6 +41,7 @@ from balance_monitor.errors import (
 )
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
 from balance_monitor.observability import MetricsRecorder, logger
+from balance_monitor.providers import Provider, provider
 from balance_monitor.settings import Settings
 from balance_monitor.spend import Estimate
 
@@ -54,7 +55,7 @@ class ApiKeySource(Protocol):
 
 
 class BalanceClient(Protocol):
-    def fetch_balance(self, api_key: str, deadline: float) -> BalanceReport: ...
+    def fetch_balance(self, api_key: str, deadline: float, *, provider: Provider, base_url: str) -> BalanceReport: ...
 
 
 class History(Protocol):
@@ -107,12 +108,16 @@ def check_time(event: Any, now: datetime) -> datetime:
     return moment
 
 
-def balance_reader(api_key: ApiKeySource, client: BalanceClient, deadline: float) -> Callable[[], BalanceReport]:
-    return lambda: client.fetch_balance(api_key.get(), deadline)
+def balance_reader(
+    settings: Settings, api_key: ApiKeySource, client: BalanceClient, deadline: float
+) -> Callable[[], BalanceReport]:
+    """Reads the account's balance from its provider."""
+    source, base_url = provider(settings.provider), settings.balance_base_url
+    return lambda: client.fetch_balance(api_key.get(), deadline, provider=source, base_url=base_url)
 
 
 def misconfigured(problems: tuple[str, ...]) -> Callable[[], BalanceReport]:
-    """A reader for settings the monitor cannot use: DeepSeek is not asked, the check says why."""
+    """A reader for settings the monitor cannot use: the provider is not asked, the check says why."""
 
     def refuse() -> BalanceReport:
         raise ConfigurationError("; ".join(problems))
@@ -189,10 +194,14 @@ def check_accounts(
             thresholds=config.thresholds,
             critical_thresholds=config.critical_thresholds,
             runway_alert_days=config.runway_alert_days,
+            provider=config.provider,
+            base_url=config.base_url,
         )
         if account_settings.problems:
             return run_check(account_settings, misconfigured(account_settings.problems), invocation)
-        return run_check(account_settings, balance_reader(key_for(name), client, deadline), invocation)
+        return run_check(
+            account_settings, balance_reader(account_settings, key_for(name), client, deadline), invocation
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(accounts)))) as pool:
         futures = {name: pool.submit(check, name) for name in sorted(accounts)}
@@ -262,7 +271,7 @@ class _Check:
         if is_duplicate(state, self.checked_at):
             return self._duplicate(state)
         if is_stale(state, self.checked_at):
-            # Decided before DeepSeek is asked: today's balance is no answer for an older time.
+            # Decided before the provider is asked: today's balance is no answer for an older time.
             at = format_timestamp(self.checked_at)
             logger.info(
                 "a newer check came first; this late event is skipped", extra={"at": at, "account": self.account}
@@ -273,7 +282,11 @@ class _Check:
         retry_of_failed_check = state.last_check_at == self.checked_at
         observation = observe(read_balance)
         record = CheckRecord(
-            self.account, self.checked_at, observation, expires_at=self.checked_at + self.settings.history_retention
+            self.account,
+            self.checked_at,
+            observation,
+            expires_at=self.checked_at + self.settings.history_retention,
+            provider=self.settings.provider,
         )
         for attempt in range(STATE_ATTEMPTS):
             if attempt:
@@ -309,6 +322,7 @@ class _Check:
             self.checked_at,
             Observation(CheckOutcome.FAILED, error=error),
             expires_at=self.checked_at + self.settings.history_retention,
+            provider=self.settings.provider,
         )
         try:
             self.invocation.history.put_check(record, only_if_absent=True)
@@ -355,6 +369,7 @@ class _Check:
                 account=self.account,
                 thresholds=self.settings.thresholds,
                 critical_thresholds=self.settings.critical_thresholds,
+                provider_name=self.settings.provider,
             )
             self._publish(message, decided)
         if not history.commit(decided, evaluation.state, owner=owner if notification else None, now=now):
@@ -416,7 +431,7 @@ def _finish(
     succeeded = observation.outcome is CheckOutcome.OK
     recorder.count("CheckSucceeded", int(succeeded))
     recorder.count("CheckFailed", int(not succeeded))
-    recorder.figure("CheckSucceeded", Decimal(int(succeeded)), account=record.account)
+    recorder.figure("CheckSucceeded", Decimal(int(succeeded)), account=record.account, provider=record.provider)
     if observation.report:
         for currency, balance in observation.report.balances.items():
             known = estimates.get(currency, Estimate(None, None, None))
@@ -427,8 +442,8 @@ def _finish(
             }
             for name, value in figures.items():
                 if value is not None:
-                    recorder.figure(name, value, account=record.account, currency=currency)
-    fields = summary.as_dict()
+                    recorder.figure(name, value, account=record.account, provider=record.provider, currency=currency)
+    fields = {**summary.as_dict(), "provider": record.provider}
     if observation.outcome is CheckOutcome.MISCONFIGURED:
         logger.error("the monitor's configuration is unusable", extra={"error": observation.error, **fields})
         return summary

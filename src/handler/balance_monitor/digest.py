@@ -21,6 +21,7 @@ from typing import Any
 
 from balance_monitor.alert_lifecycle import SEVERITY, AlertState, CheckOutcome, NotificationKind, Status
 from balance_monitor.alert_messages import (
+    MESSAGE_ATTRIBUTES,
     TITLES,
     AlertMessage,
     exact_amount,
@@ -31,6 +32,7 @@ from balance_monitor.alert_messages import (
 )
 from balance_monitor.balance import CurrencyBalance
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
+from balance_monitor.providers import DEFAULT_PROVIDER, provider
 from balance_monitor.spend import RUNWAY_HORIZON_DAYS, Estimate, estimate
 
 SCHEMA = "deepseek-balance-monitor/digest"
@@ -134,6 +136,7 @@ class DigestSummary:
     errors: tuple[tuple[str, int], ...]  # the commonest reasons, with how often
     currencies: tuple[CurrencyDigest, ...]
     problems: tuple[Problem, ...]
+    provider: str = DEFAULT_PROVIDER  # as the latest check named it
 
 
 def summarise(account: str, records: Iterable[CheckRecord], period: Period, state: AlertState) -> DigestSummary:
@@ -157,6 +160,7 @@ def summarise(account: str, records: Iterable[CheckRecord], period: Period, stat
         errors=tuple(Counter(errors).most_common(ERRORS_SHOWN)),
         currencies=tuple(_currency(currency, ordered, period, state) for currency in sorted(read | set(state.spend))),
         problems=_problems(ordered, period, state),
+        provider=ordered[-1].provider if ordered else DEFAULT_PROVIDER,
     )
 
 
@@ -240,7 +244,7 @@ def render_digest(summary: DigestSummary) -> AlertMessage:
     return AlertMessage(
         subject=document["subject"],
         body=digest_text(document),
-        attributes={name: document[name] for name in ("account", "state", "severity", "kind")},
+        attributes={name: document[name] for name in MESSAGE_ATTRIBUTES},
         document=document,
     )
 
@@ -251,6 +255,7 @@ def digest_document(summary: DigestSummary) -> dict[str, Any]:
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
         "account": summary.account,
+        "provider": summary.provider,
         "kind": NotificationKind.DIGEST.value,
         "state": summary.status.value,
         "severity": DIGEST_SEVERITY,
@@ -345,7 +350,7 @@ def _subject(summary: DigestSummary) -> str:
         ]
         count = len(summary.problems)
         text += ", ".join([*spent, *([f"{count} problem{'s' if count > 1 else ''}"] if count else [])])
-    return subject_line(text)
+    return subject_line(text, provider(summary.provider).label)
 
 
 def digest_text(document: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from balance_monitor.alert_messages import untagged
 from balance_monitor.chat_messages import _escape, _field, _header, _text_section
 from balance_monitor.digest import checks_text, currency_heading, currency_lines, period_text, problem_text
 
@@ -14,7 +15,7 @@ EMOJI = ":bar_chart:"
 
 
 def digest_block_kit(document: dict[str, Any]) -> dict[str, Any]:
-    title = document["subject"].removeprefix("[DeepSeek] ")
+    title = untagged(document["subject"])
     blocks: list[dict[str, Any]] = [
         _header(f"{EMOJI} {title}"),
         {
@@ -52,7 +53,7 @@ def digest_chatbot(document: dict[str, Any]) -> dict[str, Any]:
         "id": f"{document['account']}:{document['period']['end']}:{document['kind']}",
         "content": {
             "textType": "client-markdown",
-            "title": f"{EMOJI} {document['subject'].removeprefix('[DeepSeek] ')}",
+            "title": f"{EMOJI} {untagged(document['subject'])}",
             "description": "\n".join(lines),
         },
         "metadata": {

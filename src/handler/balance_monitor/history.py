@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from balance_monitor.alert_lifecycle import NotificationKind, Observation, Status
+from balance_monitor.providers import DEFAULT_PROVIDER
 from balance_monitor.spend import SpendEvent
 
 
@@ -24,6 +25,7 @@ class CheckRecord:
     # The notification this check called for but a silence held back, and that silence's id.
     held: NotificationKind | None = None
     silenced_by: str | None = None
+    provider: str = DEFAULT_PROVIDER  # kept in the item only when not DeepSeek, whose items stay as they were
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from balance_monitor.balance import KNOWN_CURRENCIES, Thresholds
 from balance_monitor.errors import ConfigurationError
+from balance_monitor.providers import DEFAULT_PROVIDER, provider
 
 DEFAULT_BASE_URL = "https://api.deepseek.com"
 DEFAULT_ACCOUNT = "default"
@@ -78,6 +79,8 @@ class Settings:
     spike_factor: Decimal = Decimal(3)
     critical_thresholds: Thresholds = field(default_factory=Thresholds)  # none by default
     account: str = DEFAULT_ACCOUNT
+    provider: str = DEFAULT_PROVIDER  # the account's, a name in providers.REGISTRY
+    base_url: str | None = None  # the account's own; None: its provider's (for DeepSeek, the stack's)
     # Settings the monitor cannot use, each naming what to fix: every check is then recorded as
     # `misconfigured` and alerts, with the template's defaults standing in for the bad values.
     problems: tuple[str, ...] = ()
@@ -147,6 +150,8 @@ class Settings:
         thresholds: Thresholds | None = None,
         critical_thresholds: Thresholds | None = None,
         runway_alert_days: Decimal | None = None,
+        provider: str = DEFAULT_PROVIDER,
+        base_url: str | None = None,
     ) -> Settings:
         """One account's settings: the fields of its entry in the API key secret where it has
         them (None where it has not), the stack's elsewhere. Levels that clash only once combined,
@@ -154,6 +159,8 @@ class Settings:
         chosen = replace(
             self,
             account=account,
+            provider=provider,
+            base_url=base_url,
             thresholds=thresholds or self.thresholds,
             critical_thresholds=self.critical_thresholds if critical_thresholds is None else critical_thresholds,
             runway_alert_days=runway_alert_days or self.runway_alert_days,
@@ -169,6 +176,14 @@ class Settings:
         if clash is None:
             return chosen
         return replace(chosen, problems=(*self.problems, f"the secret's entry for {account!r}: {clash}"))
+
+    @property
+    def balance_base_url(self) -> str:
+        """Where the account's balance is read: its own base URL, else its provider's (the
+        stack's DeepSeekBaseUrl for DeepSeek)."""
+        if self.base_url:
+            return self.base_url
+        return self.deepseek_base_url if self.provider == DEFAULT_PROVIDER else provider(self.provider).base_url
 
 
 def parse_thresholds(text: str, name: str = "LOW_BALANCE_THRESHOLD") -> Thresholds:

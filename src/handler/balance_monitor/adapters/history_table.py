@@ -25,6 +25,7 @@ from balance_monitor.alert_lifecycle import AlertState, CheckOutcome, Notificati
 from balance_monitor.balance import BalanceReport, CurrencyBalance
 from balance_monitor.errors import HistoryStoreError
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
+from balance_monitor.providers import DEFAULT_PROVIDER
 from balance_monitor.silences import Silence
 from balance_monitor.spend import CurrencySpend, Interval, SpendEvent
 
@@ -160,6 +161,7 @@ def check_from_item(item: dict[str, Any]) -> CheckRecord:
         events=tuple(SpendEvent(event["kind"], event["currency"], event["amount"]) for event in item.get("events", [])),
         held=NotificationKind(item["held"]) if "held" in item else None,
         silenced_by=item.get("silenced_by"),
+        provider=item.get("provider", DEFAULT_PROVIDER),
     )
 
 
@@ -193,6 +195,7 @@ def _check_item(record: CheckRecord) -> dict[str, Any]:
         "alert_error": record.alert_error,
         "held": record.held,
         "silenced_by": record.silenced_by,
+        "provider": record.provider if record.provider != DEFAULT_PROVIDER else None,
     }
     item.update({name: str(value) for name, value in optional.items() if value is not None})
     if record.events:

@@ -23,11 +23,13 @@ from balance_monitor.errors import (
     MonitorError,
     SlackConfigurationError,
 )
+from balance_monitor.providers import DEFAULT_PROVIDER, REGISTRY
 from balance_monitor.settings import (
     DEFAULT_ACCOUNT,
     NUMERIC_SETTINGS,
     is_secure_url,
     levels_problem,
+    parse_base_url,
     parse_critical_thresholds,
     parse_number,
     parse_thresholds,
@@ -40,7 +42,14 @@ INVOCATION_SECONDS = 15 * 60  # Lambda's longest invocation
 WEBHOOK_CACHE_SECONDS = 5 * 60
 _ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 # What an entry of the accounts secret may hold; anything else is a typo the user should hear of.
-ACCOUNT_FIELDS = ("api_key", "low_balance_threshold", "critical_balance_threshold", "runway_alert_days")
+ACCOUNT_FIELDS = (
+    "api_key",
+    "provider",
+    "base_url",
+    "low_balance_threshold",
+    "critical_balance_threshold",
+    "runway_alert_days",
+)
 T = TypeVar("T")
 
 
@@ -53,6 +62,8 @@ class AccountConfig:
     thresholds: Thresholds | None = None  # None: the stack's LowBalanceThreshold
     runway_alert_days: Decimal | None = None  # None: the stack's RunwayAlertDays
     critical_thresholds: Thresholds | None = None  # None: the stack's CriticalBalanceThreshold
+    provider: str = DEFAULT_PROVIDER  # a name in providers.REGISTRY
+    base_url: str | None = None  # None: the provider's own (for DeepSeek, the stack's DeepSeekBaseUrl)
     # Why the entry is unusable: a missing or unusable key (ApiKeyMissingError, so the account
     # is `key_rejected`), or a field that cannot be used (ConfigurationError: `misconfigured`).
     problem: ApiKeyMissingError | ConfigurationError | None = None
@@ -164,8 +175,8 @@ def parse_api_key(value: Any) -> str:
 
 def parse_accounts(value: Any) -> dict[str, AccountConfig]:
     """A single key (plain, or `{"api_key": ...}`) is the account `default`; several accounts are
-    `{"accounts": {"name": {"api_key": ..., "low_balance_threshold": ..., "critical_balance_threshold": ...,
-    "runway_alert_days": ...}}}`.
+    `{"accounts": {"name": {"api_key": ..., "provider": ..., "base_url": ..., "low_balance_threshold": ...,
+    "critical_balance_threshold": ..., "runway_alert_days": ...}}}`.
     An unusable entry keeps its name and says what is wrong, so it alerts without hiding others."""
     document = _json_object(value)
     if document is None or "accounts" not in document:
@@ -198,10 +209,17 @@ def _account(name: str, entry: Any) -> AccountConfig:
     threshold = entry.get("low_balance_threshold")
     critical = entry.get("critical_balance_threshold")
     runway = entry.get("runway_alert_days")
+    provider = entry.get("provider", DEFAULT_PROVIDER)
+    if not isinstance(provider, str) or provider not in REGISTRY:
+        shown = repr(provider)[:40]
+        return unusable(ConfigurationError(f'{where}: "provider" {shown} is not one of {", ".join(REGISTRY)}'))
+    base_url = entry.get("base_url")
     try:
         config = AccountConfig(
             name,
             key,
+            provider=provider,
+            base_url=parse_base_url(str(base_url), "base_url") if base_url is not None else None,
             thresholds=parse_thresholds(str(threshold), "low_balance_threshold") if threshold is not None else None,
             critical_thresholds=(
                 parse_critical_thresholds(str(critical), "critical_balance_threshold") if critical is not None else None

@@ -21,6 +21,12 @@ DEFAULT_PROVIDER = "deepseek"
 # Name (as the accounts secret and `check --provider` give it) -> "module:attribute".
 REGISTRY = {
     "deepseek": "deepseek:DEEPSEEK",
+    "moonshot": "moonshot:MOONSHOT",
+    "moonshot-global": "moonshot:MOONSHOT_GLOBAL",
+    "siliconflow": "siliconflow:SILICONFLOW",
+    "openrouter": "openrouter:OPENROUTER_CREDITS",
+    "openrouter-key": "openrouter:OPENROUTER_KEY",
+    "novita": "novita:NOVITA",
 }
 
 
@@ -38,6 +44,11 @@ class Provider:
     key_variable: str  # where `deepseek-balance check --provider` finds the key
     rejected_statuses: frozenset[int] = frozenset({401})  # the key is wrong, revoked or not allowed
     currency_by_host: Mapping[str, str] = field(default_factory=dict)  # a twin that bills in another
+    # What alerts tell the reader: where to top up and to manage keys, and, after the label, why
+    # the answer means the account cannot serve API calls (a 402 says so by itself).
+    top_up_url: str | None = None
+    api_keys_url: str | None = None
+    unavailable_reason: str = "reports the account cannot serve API calls"
 
     def currency_at(self, base_url: str) -> str:
         return self.currency_by_host.get(urlsplit(base_url).hostname or "", self.currency)

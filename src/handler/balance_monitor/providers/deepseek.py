@@ -17,4 +17,7 @@ DEEPSEEK = Provider(
     parse=_parse,
     currency="CNY",
     key_variable="DEEPSEEK_API_KEY",
+    top_up_url="https://platform.deepseek.com/top_up",
+    api_keys_url="https://platform.deepseek.com/api_keys",
+    unavailable_reason="reports the account cannot serve API calls (is_available: false)",
 )
