@@ -2,7 +2,9 @@
 one scheduled check: the history record, the alert state, the alert, what Lambda sees, and
 the log line. docs/operations.md's "Failure behaviour" table is this list, row for row (tested below).
 
-Starting point of every case: a new stack, DeepSeek answering CNY 110.00, threshold 10."""
+Starting point of every case: a new stack, DeepSeek answering CNY 110.00, threshold 10. The
+other providers' rows watch one account of that provider instead, its simulator answering
+110.00 in the provider's currency: the faults of the HTTP exchange, then those of its answer."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import re
 import socket
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +24,9 @@ from balance_monitor.adapters.alert_topic import AlertTopic
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.adapters.secrets import accounts_secret
 from balance_monitor.errors import MonitorError
+from balance_monitor.providers import REGISTRY, provider
 from sandbox.deepseek_simulator import Reply
+from sandbox.provider_simulators import SIMULATORS
 
 from .conftest import API_KEY, FailingClient, Monitor
 
@@ -40,6 +45,7 @@ class Case:
     lambda_sees: str  # the exception the invocation ends with, or "success"
     log: str  # the message of the log line the check leaves
     detail: str = ""  # what the record says went wrong
+    provider: str = "deepseek"  # whose balance the account is
 
     def row(self) -> str:
         recorded = f"{self.recorded}: {self.detail}" if self.detail else self.recorded
@@ -276,10 +282,114 @@ MATRIX = [
 ]  # fmt: skip
 
 
+def watch_provider(monitor: Monitor, name: str, key: str = API_KEY) -> None:
+    """The stack's one account is of provider `name`, read at its simulator (monitor.deepseek)."""
+    entry = {"api_key": key, "provider": name, "base_url": monitor.deepseek.base_url}
+    monitor.stack.put_api_key(json.dumps({"accounts": {"default": entry}}))
+
+
+def answers(document: dict[str, object]) -> Callable[[Monitor], None]:
+    return replies(Reply(200, json.dumps(document).encode()))
+
+
+MOONSHOT_FAULTS = [  # (fault, answer, detail), for both Moonshot twins
+    ("an error code in a 200 answer", {"code": 401, "scode": "0x1", "status": False, "data": None},
+     "code is 401, not 0: the answer reports an error"),
+    ("an amount that is not a number",
+     {"code": 0, "scode": "0x0", "status": True,
+      "data": {"available_balance": "ten", "voucher_balance": 0, "cash_balance": 0}},
+     "data.available_balance is not a number"),
+]  # fmt: skip
+ANSWER_FAULTS = {
+    "moonshot": MOONSHOT_FAULTS,
+    "moonshot-global": MOONSHOT_FAULTS,
+    "siliconflow": [
+        ("an error code in a 200 answer", {"code": 30001, "message": "Insufficient", "status": False, "data": None},
+         "code is 30001, not 20000: the answer reports an error"),
+        ("an amount that is not a number",
+         {"code": 20000, "message": "OK", "status": True,
+          "data": {"balance": "0", "chargeBalance": "1e400", "totalBalance": "1e400"}},
+         "data.totalBalance is not a number"),
+    ],
+    "openrouter": [
+        ("an error in a 200 answer", {"error": {"code": 500, "message": "Internal Server Error"}},
+         "data is missing or not an object"),
+        ("an amount that is not a number", {"data": {"total_credits": "lots", "total_usage": 0}},
+         "data.total_credits is not a number"),
+    ],
+    "openrouter-key": [
+        ("an amount that is not a number", {"data": {"limit": 10, "limit_remaining": True, "usage": 0}},
+         "data.limit_remaining is not a number"),
+    ],
+    "novita": [
+        ("an amount that is not a number", {"availableBalance": "12.5.3", "cashBalance": "0"},
+         "availableBalance is not a number"),
+    ],
+}  # fmt: skip
+CANNOT_SERVE = {  # an answer that says the account cannot serve API calls, for the providers that say so
+    "moonshot": {"code": 0, "scode": "0x0", "status": True,
+                 "data": {"available_balance": -0.5, "voucher_balance": 0, "cash_balance": -0.5}},
+    "openrouter-key": {"data": {"limit": 10, "limit_remaining": 0, "usage": 10}},
+}  # fmt: skip
+
+
+def provider_cases(name: str) -> list[Case]:
+    """The faults every provider's exchange can have, and its answer's own."""
+    label = provider(name).label
+    dependency = f"{label} (`{name}`)"
+
+    def case(fault: str, inject: Callable[[Monitor], None], *outcome: str) -> Case:
+        return Case(dependency, fault, inject, *outcome, provider=name)  # type: ignore[arg-type]
+
+    def fails(fault: str, inject: Callable[[Monitor], None], detail: str) -> Case:
+        return case(fault, inject, "failed", "healthy", "none", "CheckFailedError", FAILED, detail)
+
+    def rejected(status: int) -> str:
+        return f"{label} rejected the API key (HTTP {status})"
+
+    cases = [
+        case("401 key rejected", lambda monitor: watch_provider(monitor, name, "sk-revoked-0000"),
+             "key_rejected", "key_rejected", "key_rejected", "success", CHECKED, rejected(401)),
+        case("403 forbidden", replies(Reply(403)),
+             "key_rejected", "key_rejected", "key_rejected", "success", CHECKED, rejected(403)),
+        case("402 insufficient balance", replies(Reply(402)), "insufficient_balance", "unavailable", "unavailable",
+             "success", CHECKED, f"{label} reports insufficient balance (HTTP 402)"),
+        case("429 once, Retry-After: 2", replies(Reply(429, headers={"Retry-After": "2"})),
+             "ok", "healthy", "none", "success", CHECKED),
+        fails("503 on every attempt", replies(*[Reply(503)] * 4), f"{label} answered HTTP 503"),
+        fails("no answer (timeout)", hang, f"{label} did not answer in time"),
+        fails("HTML from a proxy", replies(Reply(200, b"<html>Bad gateway</html>")), "response is not valid JSON"),
+        *(fails(fault, answers(document), detail) for fault, document, detail in ANSWER_FAULTS[name]),
+    ]  # fmt: skip
+    if name in CANNOT_SERVE:
+        cases.append(case("the answer says it cannot serve", answers(CANNOT_SERVE[name]),
+                          "ok", "unavailable", "unavailable", "success", CHECKED))  # fmt: skip
+    if name == "openrouter-key":
+        cases.append(case("a key without a credit limit",
+                          answers({"data": {"limit": None, "limit_remaining": None, "usage": 3}}),
+                          "misconfigured", "misconfigured", "misconfigured", "success", MISCONFIGURED,
+                          NO_LIMIT))  # fmt: skip
+    return cases
+
+
+NO_LIMIT = (
+    'this OpenRouter key has no credit limit, so it has no balance to watch: use provider "openrouter" with a '
+    "management key for the whole account, or set a credit limit on the key"
+)
+MATRIX += [case for name in REGISTRY if name != "deepseek" for case in provider_cases(name)]
+
+
 @pytest.mark.parametrize("case", MATRIX, ids=[f"{case.dependency}: {case.fault}" for case in MATRIX])
 def test_fault_matrix(monitor, captured_logs, case):
-    case.inject(monitor)
+    with ExitStack() as servers:
+        if case.provider != "deepseek":
+            monitor.deepseek = servers.enter_context(SIMULATORS[case.provider](API_KEY))
+            watch_provider(monitor, case.provider)
+        case.inject(monitor)
+        run_and_compare(monitor, captured_logs, case)
 
+
+def run_and_compare(monitor: Monitor, captured_logs: Callable[[], str], case: Case) -> None:
     try:
         monitor.scheduled(AT)
         lambda_sees = "success"

@@ -65,6 +65,8 @@ def test_until_top_up_ends_at_the_first_top_up_seen_while_it_holds():
 
     assert not until_top_up.has_ended(NOW + HOUR, topped_up=False)
     assert until_top_up.has_ended(NOW + HOUR, topped_up=True)
+    # Nor does one seen at the very moment it began, that top-up came while it held.
+    assert until_top_up.has_ended(NOW, topped_up=True)
     # A top-up seen by a check dated before the silence began (a late event) does not end it.
     assert not until_top_up.has_ended(NOW - HOUR, topped_up=True)
     # Without a top-up, its time still runs out.
@@ -94,6 +96,7 @@ def made(**overrides):
 def test_a_new_silence_starts_now_and_keeps_who_made_it_and_why():
     new = made(states=("low", "low", "unavailable"), reason="  topping up\n on Monday ")
 
+    assert (new.id, new.account, new.created_by) == ("0a1b2c3d", "default", "arn:aws:iam::123456789012:user/ana")
     assert (new.starts, new.created_at, new.ends) == (NOW, NOW, NOW + 24 * HOUR)
     assert new.states == ("low", "unavailable")
     assert new.reason == "topping up on Monday"
@@ -103,17 +106,25 @@ def test_until_top_up_without_an_end_lasts_a_week_at_most():
     assert made(ends=None, until_top_up=True).ends == NOW + UNTIL_TOP_UP_LIMIT
 
 
+def test_the_longest_silence_and_the_longest_reason_are_allowed():
+    longest = made(ends=NOW + MAX_DURATION, reason="x" * 200)
+
+    assert (longest.ends, len(longest.reason)) == (NOW + MAX_DURATION, 200)
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"ends": None}, "say how long"),
-        ({"ends": NOW}, "not in the future"),
-        ({"ends": NOW + MAX_DURATION + timedelta(seconds=1)}, "at most 30 days"),
-        ({"reason": "  "}, "give a reason"),
-        ({"reason": "x" * 201}, "longer than 200"),
-        ({"silence_id": "ZZZ"}, "8 lowercase hexadecimal"),
+        ({"ends": None}, "say how long: for a duration, until a time, or until a top-up"),
+        ({"ends": NOW}, "it would end at 2026-11-25 08:00 UTC, which is not in the future"),
+        ({"ends": NOW + MAX_DURATION + timedelta(seconds=1)}, "a silence lasts at most 30 days; end it sooner"),
+        ({"reason": "  "}, "give a reason: whoever wonders why no alert came will read it"),
+        ({"reason": "x" * 201}, "the reason is longer than 200 characters"),
+        ({"silence_id": "ZZZ"}, "silence id 'ZZZ' is not 8 lowercase hexadecimal digits"),
     ],
 )
 def test_a_silence_that_would_hide_too_much_or_say_nothing_is_refused(overrides, message):
-    with pytest.raises(SilenceError, match=message):
+    with pytest.raises(SilenceError) as refusal:
         made(**overrides)
+
+    assert str(refusal.value) == message

@@ -59,7 +59,7 @@ def verify_signature(signing_secret: str, headers: Mapping[str, str], body: byte
         raise SlackRequestError("the request's timestamp is over five minutes from now (a replay?)", 401)
     base = f"{SIGNATURE_VERSION}:{timestamp}:".encode() + body
     expected = f"{SIGNATURE_VERSION}=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+    if not hmac.compare_digest(expected.encode(), signature.encode(errors="replace")):
         raise SlackRequestError("the request's signature is not Slack's", 401)
 
 
@@ -68,7 +68,7 @@ def parse_snooze(body: bytes) -> Snooze:
     if len(body) > MAX_BODY_BYTES:
         raise SlackRequestError("the request is too large for a button click", 400)
     try:
-        form = parse_qs(body.decode("utf-8"), strict_parsing=True, max_num_fields=10)
+        form = parse_qs(body.decode(), strict_parsing=True, max_num_fields=10)
         [text] = form["payload"]
         payload = json.loads(text)
     except (UnicodeDecodeError, ValueError, KeyError):
