@@ -1,9 +1,10 @@
 """`deepseek-balance demo`: the monitor's scheduled job, run here. The real Lambda handler
 runs at each tick against an embedded AWS (moto; table, topic and secret made from
 template.yaml) and a DeepSeek simulator replaying a scripted week: steady use, a spike, the
-runway and the threshold crossed, a proxy error, the account running dry, a top-up. Every
+runway and the threshold crossed, a proxy error, the account running dry, a top-up. Beside it
+the same stack watches a Moonshot (Kimi) account, simulated too, slowly running low. Every
 alert is shown as it arrives, and the week ends in a report chart drawn from the history and
-the digest the function sends of it.
+the digests the function sends of it.
 
 With DEEPSEEK_API_KEY set, it checks your real account once instead (AWS still emulated).
 """
@@ -23,11 +24,15 @@ from typing import Any
 from balance_cli.report import draw, spend_lines
 from balance_monitor.history import format_timestamp
 from balance_monitor.settings import PARAMETERS, parse_thresholds
-from sandbox.aws import EmulatedStack, ReceivedAlert, create_stack, use_fake_credentials
+from sandbox.aws import EmulatedStack, ReceivedAlert, atomic_requests, create_stack, use_fake_credentials
 from sandbox.deepseek_simulator import DeepSeekSimulator, Reply
 from sandbox.lambda_context import invoke_keeping_output
+from sandbox.provider_simulators import SIMULATORS, BalanceSimulator
 
 SIMULATED_KEY = "sk-local-simulated-key"
+MOONSHOT_KEY = "sk-local-simulated-moonshot-key"
+MOONSHOT_HOURLY_SPEND = "0.30"  # a second team's slower use, on its own provider
+MOONSHOT_THRESHOLD = "CNY=20"
 TICK = timedelta(hours=1)  # hourly, to keep the week short; deployed, the default is 15 minutes
 THRESHOLD = "CNY=50,USD=5"
 HOURLY_SPEND = "0.80"  # about 19 CNY a day
@@ -75,21 +80,37 @@ def run_demo(output: Path, *, days: int = 7, verbose: bool = False, messages: bo
     use_fake_credentials()
     from moto import mock_aws
 
-    with mock_aws():
+    with mock_aws(), atomic_requests():  # the two accounts are checked in threads
         if real_key:
             return _check_real_account(real_key, verbose)
         stack = create_stack(SIMULATED_KEY)
-        with DeepSeekSimulator(SIMULATED_KEY) as deepseek:
+        with DeepSeekSimulator(SIMULATED_KEY) as deepseek, SIMULATORS["moonshot"](MOONSHOT_KEY) as moonshot:
             deepseek.set_balance("CNY", granted="10.00", topped_up="140.00")
             deepseek.set_balance("USD", topped_up="20.00")
-            _say(f"A week of the DeepSeek balance monitor, checked every hour ({days * 24} checks).")
-            _say(f"AWS: emulated in-process (moto). DeepSeek: simulated at {deepseek.base_url}.")
+            moonshot.set_balance("CNY", granted="5.00", topped_up="55.00")
+            _watch_both(stack, moonshot)
+            _say(f"A week of the DeepSeek balance monitor, checked every hour ({days * 24} checks an account).")
+            _say(f"AWS: emulated in-process (moto). DeepSeek: simulated at {deepseek.base_url}, account default;")
+            _say(f"beside it a Moonshot (Kimi) account, kimi, simulated at {moonshot.base_url}.")
             _say("Set DEEPSEEK_API_KEY to check your real account instead.\n")
             stack.configure_function(LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=deepseek.base_url)
-            _play_week(stack, deepseek, days, verbose, messages)
+            _play_week(stack, deepseek, moonshot, days, verbose, messages)
         _finish_report(stack, output, svg)
         _show_digest(stack, messages)
         return 0
+
+
+def _watch_both(stack: EmulatedStack, moonshot: BalanceSimulator) -> None:
+    """The secret names two accounts: DeepSeek's (the stack's thresholds) and a Moonshot one."""
+    import json
+
+    kimi = {
+        "api_key": MOONSHOT_KEY,
+        "provider": "moonshot",
+        "base_url": moonshot.base_url,
+        "low_balance_threshold": MOONSHOT_THRESHOLD,
+    }
+    stack.put_api_key(json.dumps({"accounts": {"default": {"api_key": SIMULATED_KEY}, "kimi": kimi}}))
 
 
 def _week_start(days: int) -> datetime:
@@ -97,7 +118,14 @@ def _week_start(days: int) -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
 
 
-def _play_week(stack: EmulatedStack, deepseek: DeepSeekSimulator, days: int, verbose: bool, messages: bool) -> None:
+def _play_week(
+    stack: EmulatedStack,
+    deepseek: DeepSeekSimulator,
+    moonshot: BalanceSimulator,
+    days: int,
+    verbose: bool,
+    messages: bool,
+) -> None:
     from tqdm import tqdm
 
     hours = days * 24
@@ -107,6 +135,7 @@ def _play_week(stack: EmulatedStack, deepseek: DeepSeekSimulator, days: int, ver
             moment = start + hour * TICK
             if hour:
                 deepseek.spend("CNY", HOURLY_SPEND)
+                moonshot.spend("CNY", MOONSHOT_HOURLY_SPEND)
             scene = SCENES.get(hour)
             if scene:
                 scene.act(deepseek)
@@ -149,7 +178,8 @@ def _show_digest(stack: EmulatedStack, messages: bool) -> None:
     if verdict:
         _say(verdict)
     for alert in stack.received_alerts():
-        _say("\nThe digest of the 7 days before today, as email readers get it (by default, on Mondays):")
+        account = alert.attributes["account"]
+        _say(f"\nAccount {account}'s digest of the 7 days before today, as email readers get it (on Mondays):")
         _say(textwrap.indent(f"Subject: {alert.subject}\n\n{alert.body.rstrip()}", "    | ", predicate=lambda _: True))
         if messages:
             _say(f"  in Slack:\n{textwrap.indent(_slack_preview(alert), '    ')}")

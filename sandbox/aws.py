@@ -6,6 +6,9 @@ from __future__ import annotations
 import copy
 import json
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -59,6 +62,28 @@ def load_template(path: Traversable = TEMPLATE_PATH) -> dict[str, Any]:
 @cache
 def _parsed_template(text: str) -> dict[str, Any]:
     return yaml.load(text, Loader=_CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+@contextmanager
+def atomic_requests() -> Iterator[None]:
+    """DynamoDB applies each request, its condition included, atomically; moto's in-process
+    backend does not when threads share it (a transaction copies every table while another
+    thread writes). One lock per request restores what AWS promises, wherever accounts are
+    checked in threads against it (the tests of several accounts, the demo)."""
+    from botocore.client import BaseClient
+
+    lock = threading.Lock()
+    original = BaseClient._make_api_call
+
+    def atomic(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
+        with lock:
+            return original(client, operation, request)
+
+    BaseClient._make_api_call = atomic  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 def use_fake_credentials() -> None:

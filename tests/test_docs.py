@@ -8,7 +8,7 @@ from pathlib import Path
 from balance_monitor.alert_lifecycle import SEVERITY, CheckOutcome, Notification, NotificationKind, Observation, Status
 from balance_monitor.alert_messages import render_alert
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
-from balance_monitor.providers import REGISTRY
+from balance_monitor.providers import REGISTRY, provider
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -111,3 +111,14 @@ def test_the_digest_documents_fields_are_the_codes():
     listed_fields = re.findall(r"`(\w+)` \(|`(\w+)`[,;) ]", rows["`currencies`"])
     assert {name for pair in listed_fields for name in pair if name} >= set(currency) - {"currency"}
     assert set(re.findall(r"`(\w+)`", rows["`problems`"])) == set(told)
+
+
+def test_the_providers_table_is_the_registry():
+    page = (ROOT / "docs" / "providers.md").read_text()
+    table = page[page.index("| `provider` |") :].split("\n\n")[0].splitlines()[2:]
+
+    assert table == [
+        f"| `{name}` | {source.label} | `{source.base_url}` | `GET {source.path}` | {source.currency} "
+        f"| `{source.key_variable}` |"
+        for name, source in ((name, provider(name)) for name in REGISTRY)
+    ]

@@ -8,7 +8,6 @@ import io
 import json
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ from balance_monitor.alert_lifecycle import AlertState
 from balance_monitor.history import CheckRecord
 from balance_monitor.observability import logger, metrics
 from balance_monitor.settings import Settings
-from sandbox.aws import EmulatedStack, ReceivedAlert, create_stack
+from sandbox.aws import EmulatedStack, ReceivedAlert, atomic_requests, create_stack
 from sandbox.deepseek_simulator import DeepSeekSimulator
 from sandbox.lambda_context import LambdaContext
 
@@ -131,19 +130,10 @@ def record_aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[AwsCall]:
 
 
 @pytest.fixture
-def atomic_aws_requests(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB applies each request, its condition included, atomically; moto's in-process
-    backend does not when threads share it (a transaction copies every table while another
-    thread writes). One lock per request restores what AWS promises, for tests whose accounts
-    are checked in threads."""
-    lock = threading.Lock()
-    original = BaseClient._make_api_call
-
-    def atomic(client: BaseClient, operation: str, request: dict[str, Any]) -> Any:
-        with lock:
-            return original(client, operation, request)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", atomic)
+def atomic_aws_requests() -> Iterator[None]:
+    """For tests whose accounts are checked in threads against moto in-process."""
+    with atomic_requests():
+        yield
 
 
 def scheduled_event(time: str) -> dict[str, Any]:

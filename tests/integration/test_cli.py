@@ -476,18 +476,21 @@ def test_the_demo_plays_a_week_and_leaves_a_chart(tmp_path):
         "[DeepSeek] Runway short for account default: CNY 2.99 days left",
         "[DeepSeek] Balance low for account default: CNY 49.20 < 50.00",
         "[DeepSeek] Account unavailable for account default",
+        "[Moonshot] Runway short for account kimi: CNY 2.96 days left",  # the second account, its own provider
+        "[Moonshot] Balance low for account kimi: CNY 19.80 < 20.00",
     ]
-    assert "the function fails, and Lambda would retry: balance check failed" in result.stdout
+    assert "Lambda would retry: 1 of 2 accounts failed (default: balance check failed" in result.stdout
     assert "168 checks recorded, 1 failed, 8 notifications sent." in result.stdout
     assert "    | Subject: [DeepSeek] Balance low for account default: CNY 49.20 < 50.00" in result.stdout
     assert "    ┃ • CNY 49.20  BELOW threshold 50.00  (granted 0.00, topped up 49.20)" in result.stdout
     assert png_size(output) == (1100, 500)
-    digest = result.stdout[result.stdout.index("The digest of the 7 days before today") :]
+    digest = result.stdout[result.stdout.index("Account default's digest of the 7 days before today") :]
     assert "    | Subject: [DeepSeek] Weekly digest for account default: CNY " in digest
     assert "    |   top-up    300.00 on " in digest
     problems = [line.split("|   ")[1].split(" (")[0] for line in digest.splitlines() if "):" in line and "|   " in line]
     assert problems == ["spend spike", "runway short", "balance low", "account unavailable"]
     assert "    ┃ 📊 Weekly digest for account default" in digest
+    assert "    | Subject: [Moonshot] Weekly digest for account kimi: CNY 45.60 spent, 2 problems" in digest
     print(f"demo took {time.monotonic() - started:.1f} s")
 
 
