@@ -79,6 +79,7 @@ def as_json(records: list[CheckRecord]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "checked_at": format_timestamp(record.checked_at),
+                "provider": record.provider,
                 "outcome": record.observation.outcome.value,
                 "status": record.status and record.status.value,
                 "notification": record.notification and record.notification.value,

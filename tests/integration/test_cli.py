@@ -211,6 +211,7 @@ def test_history_as_csv_and_json(capsys, monitor):
     assert len(document) == 8
     assert document[5]["events"] == [{"kind": "top_up", "currency": "CNY", "amount": "47.00"}]
     assert document[0]["balances"]["CNY"]["total"] == "107.00"
+    assert {row["provider"] for row in document} == {"deepseek"}
 
 
 def test_an_empty_range_says_how_to_widen_it(capsys, monitor):
