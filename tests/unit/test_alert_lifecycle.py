@@ -423,6 +423,7 @@ def test_a_failing_monitors_alert_carries_the_failed_check_and_no_estimates():
         consecutive_failures=3,
         estimates={},
         events=(),
+        episode_since=START,  # the same problem episode as the balance that was low at START
     )
     assert (evaluation.estimates, evaluation.events) == ({}, ())
 
@@ -445,6 +446,7 @@ def test_a_reminder_says_since_when_the_state_lasts_and_what_is_being_spent():
         consecutive_failures=0,
         estimates={"CNY": nothing_spent, "USD": nothing_spent},
         events=(),
+        episode_since=START,
     )
     assert evaluation.estimates == {"CNY": nothing_spent, "USD": nothing_spent}
 
@@ -657,3 +659,46 @@ def test_critically_low_speaks_before_a_spike_or_a_short_runway(previous, estima
 
     assert balance_status(report, THRESHOLDS, estimates, Decimal(3), previous, CRITICAL) is status
     assert balance_status(report, THRESHOLDS, estimates, Decimal(3), previous) is Status.LOW
+
+
+def test_one_problem_episode_runs_from_leaving_healthy_to_the_recovery_through_changes_of_problem():
+    critical = Thresholds(per_currency={"CNY": Decimal(20)})
+    readings = [balances(CNY=amount) for amount in ("100.00", "40.00", "15.00", "30.00", "100.00", "40.00")]
+    state, told = AlertState(), []
+    for step, reading in enumerate(readings):
+        at = START + step * STEP
+        evaluation = evaluate(
+            state,
+            reading,
+            checked_at=at,
+            thresholds=THRESHOLDS,
+            critical_thresholds=critical,
+            reminder_interval=REMINDER,
+        )
+        state = evaluation.state
+        notice = evaluation.notification
+        told.append(notice and (notice.kind, notice.status, notice.episode_since))
+        assert state.problem_since == (None if state.status is Status.HEALTHY else notice and notice.episode_since)
+
+    first, second = START + STEP, START + 5 * STEP
+    assert told == [
+        None,
+        (NotificationKind.ALERT, Status.LOW, first),
+        (NotificationKind.ALERT, Status.CRITICALLY_LOW, first),  # worse, the same episode
+        (NotificationKind.ALERT, Status.LOW, first),  # back up to the warning level
+        (NotificationKind.RECOVERY, Status.HEALTHY, first),  # ends it
+        (NotificationKind.ALERT, Status.LOW, second),  # a new one
+    ]
+
+
+def test_a_state_kept_before_episodes_were_known_takes_its_problems_beginning():
+    earlier = START - timedelta(days=2)
+    stored = AlertState(status=Status.LOW, since=earlier, last_check_at=START - STEP, last_notified_at=START - STEP)
+
+    evaluation = evaluate(
+        stored, balances(CNY="100.00"), checked_at=START, thresholds=THRESHOLDS, reminder_interval=REMINDER
+    )
+
+    assert evaluation.notification.kind is NotificationKind.RECOVERY
+    assert evaluation.notification.episode_since == earlier
+    assert evaluation.state.problem_since is None

@@ -150,3 +150,43 @@ def test_without_snooze_no_message_has_buttons():
     assert all(buttons(block_kit(document(status, kind))) == [] for status, kind in CASES)
     assert buttons(slack_message(json.dumps(document(Status.LOW)))) == []
     assert buttons(slack_message(json.dumps(document(Status.LOW)), snooze=True)) != []
+
+
+def test_an_alert_its_reminders_changes_and_recovery_share_one_chatbot_thread_and_the_next_problem_starts_another():
+    from datetime import timedelta
+
+    from balance_monitor.alert_lifecycle import AlertState, evaluate
+    from balance_monitor.alert_messages import test_alert
+
+    step, state, threads = timedelta(hours=6), AlertState(), []
+    readings = ["100.00", "40.00", "15.00", "40.00", "40.00", "40.00", "40.00", "40.00", "100.00", "30.00"]
+    for hour, amount in enumerate(readings):
+        reading = Observation(CheckOutcome.OK, BalanceReport(True, {"CNY": CurrencyBalance("CNY", Decimal(amount))}))
+        evaluation = evaluate(
+            state,
+            reading,
+            checked_at=AT + hour * step,
+            thresholds=THRESHOLDS,
+            critical_thresholds=CRITICAL,
+            reminder_interval=timedelta(hours=24),
+            runway_alert_days=Decimal("0.1"),  # the levels alone speak here
+        )
+        state = evaluation.state
+        if evaluation.notification:
+            alert = render_alert(
+                evaluation.notification, account="team-a", thresholds=THRESHOLDS, critical_thresholds=CRITICAL
+            )
+            metadata = chatbot_notification(alert.document)["metadata"]
+            threads.append((alert.document["kind"], alert.document["state"], metadata["threadId"]))
+
+    first, second = "deepseek/team-a/2026-11-25T14:15:00Z", "deepseek/team-a/2026-11-27T14:15:00Z"
+    assert threads == [
+        ("alert", "low", first),
+        ("alert", "critically_low", first),
+        ("alert", "low", first),
+        ("reminder", "low", first),
+        ("recovery", "healthy", first),
+        ("alert", "low", second),
+    ]
+    sent = test_alert(account="team-a", sent_at=AT, provider_name="deepseek")
+    assert "threadId" not in chatbot_notification(sent.document)["metadata"]  # a test stands alone

@@ -94,6 +94,8 @@ class AlertState:
     silences: tuple[Silence, ...] = ()  # the account's silences not yet over
     # A silence holds this problem: the first check it no longer holds reminds at once.
     notification_held: bool = False
+    # When the account left `healthy`: one problem episode, through changes of problem, to the recovery.
+    problem_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,9 @@ class Notification:
     consecutive_failures: int
     estimates: Mapping[str, Estimate] = field(default_factory=dict)
     events: tuple[SpendEvent, ...] = ()  # top-ups and expiries this check revealed
+    # When the problem episode it belongs to began (a recovery's: the episode it ends), so that
+    # an alert, its reminders, escalations and its recovery can share one chat thread.
+    episode_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +256,12 @@ def evaluate(
         kind = None
 
     since = previous.since if status == previous.status and previous.since else checked_at
+    problem_since = None
+    if status is not Status.HEALTHY and previous.status is Status.HEALTHY:
+        problem_since = checked_at
+    elif status is not Status.HEALTHY:
+        # A state written before episodes were kept knows only when its own problem began.
+        problem_since = previous.problem_since or previous.since or checked_at
     state = replace(
         previous,
         status=status,
@@ -264,6 +275,7 @@ def evaluate(
         silences=silences,
         notification_held=holder is not None
         or (previous.notification_held and kind is None and status is not Status.HEALTHY),
+        problem_since=problem_since,
     )
 
     def notification_of(chosen: NotificationKind | None) -> Notification | None:
@@ -279,6 +291,7 @@ def evaluate(
             consecutive_failures=failures,
             estimates=estimates,
             events=tuple(events),
+            episode_since=problem_since or previous.problem_since or previous.since,
         )
 
     return Evaluation(

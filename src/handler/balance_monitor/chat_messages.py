@@ -136,6 +136,7 @@ def chatbot_notification(document: dict[str, Any]) -> dict[str, Any]:
         "metadata": {
             "summary": document["subject"],
             "eventType": f"DeepSeekBalance:{document['kind']}",
+            **({"threadId": thread} if (thread := thread_id(document)) else {}),
             "additionalContext": {name: str(document[name]) for name in ("account", "state", "severity")},
         },
     }
@@ -151,6 +152,15 @@ def _alarm_block_kit(alarm: dict[str, Any]) -> dict[str, Any]:
         _text_section("About", str(alarm.get("AlarmDescription") or "")),
     ]
     return {"text": title, "attachments": [{"color": colour, "blocks": blocks}]}
+
+
+def thread_id(document: dict[str, Any]) -> str | None:
+    """One chat thread for each account's problem episode: its alert, reminders, changes of
+    problem (low to critically low, say) and recovery. Test notifications and digests stand alone."""
+    episode = document.get("episode_since")
+    if document["kind"] not in ("alert", "reminder", "recovery") or not episode:
+        return None
+    return f"{document.get('provider', 'deepseek')}/{document['account']}/{episode}"
 
 
 def _problems(document: dict[str, Any]) -> list[str]:

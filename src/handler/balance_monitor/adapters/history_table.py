@@ -214,7 +214,7 @@ def _state_item(account: str, state: AlertState) -> dict[str, Any]:
         "consecutive_failures": state.consecutive_failures,
         "version": state.version,
     }
-    for name in ("since", "last_check_at", "last_notified_at"):
+    for name in ("since", "last_check_at", "last_notified_at", "problem_since"):
         moment = getattr(state, name)
         if moment is not None:
             item[name] = format_timestamp(moment)
@@ -306,6 +306,7 @@ def _state_from_item(item: dict[str, Any]) -> AlertState:
         spend={currency: _spend_from_item(spend) for currency, spend in item.get("spend", {}).items()},
         silences=silences,
         notification_held=bool(item.get("notification_held", False)),
+        problem_since=moment("problem_since"),
     )
 
 
