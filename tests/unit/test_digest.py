@@ -9,6 +9,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -719,6 +720,8 @@ def test_a_week_without_problems_says_so():
         ({"problems": ()}, "[DeepSeek] Weekly digest for account default: CNY 20.50 spent"),
         ({"currencies": (USD,), "problems": ()}, "[DeepSeek] Weekly digest for account default: "),
         ({"account": "café"}, "[DeepSeek] Weekly digest for account caf?: CNY 20.50 spent, 3 problems"),
+        ({"provider": "moonshot"}, "[Moonshot] Weekly digest for account default: CNY 20.50 spent, 3 problems"),
+        ({"provider": "openrouter-key"}, "[OpenRouter] Weekly digest for account default: CNY 20.50 spent, 3 problems"),
         (
             {"period": Period.days_before(SENT, 1)},
             "[DeepSeek] Daily digest for account default: CNY 20.50 spent, 3 problems",
@@ -822,6 +825,23 @@ def test_the_failed_checks_of_the_period_and_the_three_commonest_reasons():
 
     assert (summary.checks, summary.failed) == (9, 8)
     assert summary.errors == (("HTTP 503", 3), ("timeout", 2), ("unknown error", 2))
+
+
+@pytest.mark.parametrize(
+    ("providers", "named"),
+    [
+        (["deepseek", "moonshot"], "moonshot"),  # the account moved to Moonshot during the period
+        (["moonshot", "deepseek"], "deepseek"),
+        (["siliconflow"], "siliconflow"),
+    ],
+)
+def test_the_digest_names_the_provider_of_the_latest_check(providers, named):
+    records = [replace(check(MONDAY + n * HOUR, CNY="10"), provider=name) for n, name in enumerate(providers, start=1)]
+
+    summary = summarise("default", reversed(records), PERIOD, AlertState())
+
+    assert summary.provider == named
+    assert render_digest(summary).attributes["provider"] == named
 
 
 def test_problems_are_the_runs_of_a_bad_state_each_check_left():

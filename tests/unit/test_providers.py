@@ -107,6 +107,11 @@ def _report(currency: str, total: str, granted: str | None = None, topped_up: st
             _with_data(MOONSHOT, available_balance=5, voucher_balance=8, cash_balance=-3),
             _report("CNY", "5", "8", "-3"),
         ),
+        (
+            "moonshot",
+            _with_data(MOONSHOT, available_balance="0.01", voucher_balance="0.01", cash_balance=0),
+            _report("CNY", "0.01", "0.01", "0"),
+        ),
         ("siliconflow", SILICONFLOW, _report("CNY", "88.88", "0.88", "88.00")),
         (
             "siliconflow",
@@ -117,6 +122,7 @@ def _report(currency: str, total: str, granted: str | None = None, topped_up: st
         ("openrouter", {"data": {"total_credits": 10, "total_usage": 10.5}}, _report("USD", "-0.5")),
         ("openrouter", {"data": {"total_credits": "20.00", "total_usage": "0"}}, _report("USD", "20.00")),
         ("openrouter-key", OPENROUTER_KEY, _report("USD", "74.25")),
+        ("openrouter-key", _with_data(OPENROUTER_KEY, limit_remaining="0.01"), _report("USD", "0.01")),
         ("openrouter-key", _with_data(OPENROUTER_KEY, limit_remaining=0), _report("USD", "0", available=False)),
         ("openrouter-key", _with_data(OPENROUTER_KEY, limit_remaining=-0.25), _report("USD", "-0.25", available=False)),
         ("novita", NOVITA, _report("USD", "12.3456", None, "10.0000")),
@@ -159,8 +165,10 @@ def test_a_key_without_a_credit_limit_asks_for_the_account_or_a_limit():
     with pytest.raises(ConfigurationError) as error:
         _parse("openrouter-key", _with_data(OPENROUTER_KEY, limit=None, limit_remaining=None))
 
-    assert '"openrouter" with a management key' in str(error.value)
-    assert "set a credit limit on the key" in str(error.value)
+    assert str(error.value) == (
+        "this OpenRouter key has no credit limit, so it has no balance to watch: use provider "
+        '"openrouter" with a management key for the whole account, or set a credit limit on the key'
+    )
 
 
 def _moonshot_body(**fields: object) -> dict:
@@ -185,6 +193,9 @@ def _moonshot_body(**fields: object) -> dict:
         ("moonshot", '{"code": 0.0, "status": true, "data": {}}', "code is missing or not a whole number"),
         ("moonshot", _with(MOONSHOT, code=1), "code is 1, not 0: the answer reports an error"),
         ("moonshot", _with(MOONSHOT, code=-1), "code is -1, not 0: the answer reports an error"),
+        ("moonshot", _with(MOONSHOT, code=10**12 - 1), "code is 999999999999, not 0: the answer reports an error"),
+        ("moonshot", _with(MOONSHOT, code=10**12), "code is 100000000000..., not 0: the answer reports an error"),
+        ("moonshot", _with(MOONSHOT, code=-(10**12)), "code is -10000000000..., not 0: the answer reports an error"),
         ("moonshot", _with(MOONSHOT, code=10**40), "code is 100000000000..., not 0: the answer reports an error"),
         ("moonshot", _with(MOONSHOT, status=False), "status is not true: the answer reports an error"),
         ("moonshot", _with(MOONSHOT, status="true"), "status is not true: the answer reports an error"),
