@@ -691,14 +691,18 @@ def test_one_problem_episode_runs_from_leaving_healthy_to_the_recovery_through_c
     ]
 
 
-def test_a_state_kept_before_episodes_were_known_takes_its_problems_beginning():
+@pytest.mark.parametrize(
+    ("amount", "kind", "kept"),
+    [("100.00", NotificationKind.RECOVERY, False), ("40.00", NotificationKind.REMINDER, True)],
+)
+def test_a_state_kept_before_episodes_were_known_takes_its_problems_beginning(amount, kind, kept):
     earlier = START - timedelta(days=2)
-    stored = AlertState(status=Status.LOW, since=earlier, last_check_at=START - STEP, last_notified_at=START - STEP)
+    stored = AlertState(status=Status.LOW, since=earlier, last_check_at=START - STEP, last_notified_at=earlier)
 
     evaluation = evaluate(
-        stored, balances(CNY="100.00"), checked_at=START, thresholds=THRESHOLDS, reminder_interval=REMINDER
+        stored, balances(CNY=amount), checked_at=START, thresholds=THRESHOLDS, reminder_interval=REMINDER
     )
 
-    assert evaluation.notification.kind is NotificationKind.RECOVERY
+    assert evaluation.notification.kind is kind
     assert evaluation.notification.episode_since == earlier
-    assert evaluation.state.problem_since is None
+    assert evaluation.state.problem_since == (earlier if kept else None)
