@@ -155,7 +155,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _setup(args: argparse.Namespace) -> int:
     from balance_cli.setup import setup
 
-    return setup(args.stack, args.account, args.key_file, args.base_url)
+    return setup(args.stack, args.account, args.key_file, args.base_url, args.provider)
 
 
 def _test_alert(args: argparse.Namespace) -> int:
@@ -324,7 +324,15 @@ def _parser() -> argparse.ArgumentParser:
     setup.add_argument("--stack", required=True, help="the deployed stack's name")
     setup.add_argument("--account", help="store the key as this account of several (docs/many-accounts.md)")
     setup.add_argument("--key-file", type=Path, help='a file holding the key (or {"api_key": ...})')
-    setup.add_argument("--base-url", help="DeepSeek's address (default: the function's DEEPSEEK_BASE_URL)")
+    setup.add_argument(
+        "--provider",
+        default="deepseek",
+        metavar="NAME",
+        help=f"the account's provider: {', '.join(REGISTRY)} (docs/providers.md)",
+    )
+    setup.add_argument(
+        "--base-url", help="the provider's address (default: for DeepSeek the function's DEEPSEEK_BASE_URL)"
+    )
     setup.set_defaults(run=_setup)
 
     test_alert = commands.add_parser(

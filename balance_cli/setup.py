@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 
 from balance_cli import errors
-from balance_cli.check import check
+from balance_cli.check import check, chosen_provider
 from balance_cli.errors import CommandError, UsageError
 from balance_cli.stack import StackOutputs, function_variable, invoke_function, stack_outputs
 from balance_monitor.adapters.alert_topic import AlertTopic
@@ -38,9 +38,9 @@ def read_key(key_file: Path | None) -> str:
         raise UsageError(f"no usable API key given ({exc})") from None
 
 
-def with_account_key(current: str, key: str, account: str | None) -> str:
-    """The secret's new value: `key` for `account` (None: the single-key form), every other
-    account and field kept as it was."""
+def with_account_key(current: str, key: str, account: str | None, **fields: str) -> str:
+    """The secret's new value: `key` (and `fields`, a provider say) for `account` (None: the
+    single-key form), every other account and field kept as it was."""
     document = _json(current)
     entries = document.get("accounts") if document else None
     if isinstance(entries, dict):
@@ -50,33 +50,42 @@ def with_account_key(current: str, key: str, account: str | None) -> str:
         kept = (
             {name: value for name, value in entry.items() if name in ACCOUNT_FIELDS} if isinstance(entry, dict) else {}
         )
-        return json.dumps({**document, "accounts": {**entries, account: {**kept, "api_key": key}}})
-    if account is None or account == DEFAULT_ACCOUNT:
+        return json.dumps({**document, "accounts": {**entries, account: {**kept, **fields, "api_key": key}}})
+    if (account is None or account == DEFAULT_ACCOUNT) and not fields:
         return json.dumps({"api_key": key})
     # From the single-key form to several accounts: a key already there stays, as `default`.
     try:
         accounts = {DEFAULT_ACCOUNT: {"api_key": parse_api_key(current)}}
     except ApiKeyError:
         accounts = {}
-    return json.dumps({"accounts": {**accounts, account: {"api_key": key}}})
+    return json.dumps({"accounts": {**accounts, account or DEFAULT_ACCOUNT: {**fields, "api_key": key}}})
 
 
-def setup(stack: str, account: str | None, key_file: Path | None, base_url: str | None) -> int:
+def setup(
+    stack: str, account: str | None, key_file: Path | None, base_url: str | None, provider_name: str = DEFAULT_PROVIDER
+) -> int:
+    source = chosen_provider(provider_name)
     outputs = stack_outputs(stack)
     if not outputs.secret_arn or not outputs.function_name:
         raise UsageError(f"stack {stack!r} lacks the ApiKeySecretArn or BalanceCheckFunctionName output")
     key = read_key(key_file)
+    if source.name == DEFAULT_PROVIDER:
+        fields = {}
+        base_url = base_url or function_variable(outputs.function_name, "DEEPSEEK_BASE_URL")
+    else:  # the account names its provider, and its own address if one was given
+        fields = {"provider": source.name, **({"base_url": base_url} if base_url else {})}
     try:
-        report = check(key, base_url or function_variable(outputs.function_name, "DEEPSEEK_BASE_URL"))
+        report = check(key, base_url, source)
         totals = ", ".join(f"{currency} {balance.total}" for currency, balance in report.balances.items())
-        print(f"DeepSeek accepts the key: {totals}.")
+        print(f"{source.label} accepts the key: {totals}.")
     except CommandError as exc:
         if exc.code != errors.UNAVAILABLE:
-            raise  # a rejected key, or DeepSeek unreachable: nothing is stored
-        print(f"DeepSeek accepts the key, but {exc}.")  # 402: the monitor will say so until a top-up
+            raise  # a rejected key, or the provider unreachable: nothing is stored
+        print(f"{source.label} accepts the key, but {exc}.")  # 402: the monitor will say so until a top-up
     secrets = boto3.client("secretsmanager")
     current = secrets.get_secret_value(SecretId=outputs.secret_arn).get("SecretString", "")
-    secrets.put_secret_value(SecretId=outputs.secret_arn, SecretString=with_account_key(current, key, account))
+    new_value = with_account_key(current, key, account, **fields)
+    secrets.put_secret_value(SecretId=outputs.secret_arn, SecretString=new_value)
     print(f"Stored it in the stack's secret{f' as account {account}' if account else ''}.")
     return _check_once(outputs)
 

@@ -130,6 +130,46 @@ def test_setup_adds_an_account_keeping_the_key_already_there(capsys, monkeypatch
     assert [record.status for record in history_of(monitor, "team")] == ["healthy"]
 
 
+def test_setup_adds_an_account_of_another_provider_checked_against_that_provider(
+    capsys, monkeypatch, monitor, deployed
+):
+    from sandbox.provider_simulators import SIMULATORS
+
+    monitor.stack.put_api_key(json.dumps({"api_key": API_KEY}))
+    with SIMULATORS["siliconflow"](NEW_KEY) as siliconflow:
+        siliconflow.set_balance("CNY", granted="1.00", topped_up="20.00")
+        code, out, err = setup_with(
+            capsys,
+            monkeypatch,
+            NEW_KEY,
+            "--account",
+            "flow",
+            "--provider",
+            "siliconflow",
+            "--base-url",
+            siliconflow.base_url,
+        )
+
+    assert code == errors.OK, err
+    assert out.splitlines()[0] == "SiliconFlow accepts the key: CNY 21.00."
+    entry = {"api_key": NEW_KEY, "provider": "siliconflow", "base_url": siliconflow.base_url}
+    assert secret(monitor) == {"accounts": {"default": {"api_key": API_KEY}, "flow": entry}}
+    assert [record.provider for record in history_of(monitor, "flow")] == ["siliconflow"]
+
+
+def test_a_key_another_provider_refuses_is_not_stored(capsys, monkeypatch, monitor, deployed):
+    from sandbox.provider_simulators import SIMULATORS
+
+    with SIMULATORS["siliconflow"](NEW_KEY) as siliconflow:
+        options = ("--account", "flow", "--provider", "siliconflow", "--base-url", siliconflow.base_url)
+        code, out, err = setup_with(capsys, monkeypatch, "sk-wrong-0000000000", *options)
+
+    assert code == errors.KEY_REJECTED
+    assert "SiliconFlow rejected the API key (HTTP 401): check the key" in err
+    assert secret(monitor) == {"api_key": ""}
+    assert deployed.invocations == 0
+
+
 def test_a_rotated_key_keeps_the_accounts_own_settings(capsys, monkeypatch, monitor, deployed):
     entries = {"team": {"api_key": "sk-old-2222222222", "low_balance_threshold": "CNY=5"}, "main": {"api_key": API_KEY}}
     monitor.stack.put_api_key(json.dumps({"accounts": entries}))
