@@ -45,9 +45,16 @@ local: $(VENV)/.installed ## The scheduled job here: a scripted week (or, with D
 test: $(VENV)/.installed ## Run the tests
 	$(VENV)/bin/python $(PYTEST)
 
+# On the function's Python, the tests of the function's code. Left to `make test`: the ten-day
+# runs through the handler (marker weeks: their logic does not depend on the interpreter), the
+# command's own tests (it runs on the user's Python, 3.11 and up, as make test does), and the
+# checks of files (docs, template, wheel) that run no function code.
+RUNTIME_TESTS := -m "not weeks" $(foreach file,tests/integration/test_cli.py tests/integration/test_setup.py \
+	tests/test_docs.py tests/test_template.py tests/test_packaging.py,--ignore=$(file))
+
 ifdef RUNTIME_PYTHON
-test-runtime: .venv-runtime/.installed ## Run the tests on the function's Python (3.13)
-	.venv-runtime/bin/python $(PYTEST) -m "not weeks"
+test-runtime: .venv-runtime/.installed ## Run the tests of the function's code on its Python (3.13)
+	.venv-runtime/bin/python $(PYTEST) $(RUNTIME_TESTS)
 else
 test-runtime:
 	@echo "make test-runtime: skipped, no Python 3.13 found (on PATH, in ~/.pyenv/versions, or RUNTIME_PYTHON=...)"
