@@ -164,6 +164,7 @@ def test_a_key_another_provider_refuses_is_not_stored(capsys, monkeypatch, monit
         options = ("--account", "flow", "--provider", "siliconflow", "--base-url", siliconflow.base_url)
         code, out, err = setup_with(capsys, monkeypatch, "sk-wrong-0000000000", *options)
 
+    assert "sk-wrong" not in out + err
     assert code == errors.KEY_REJECTED
     assert "SiliconFlow rejected the API key (HTTP 401): check the key" in err
     assert secret(monitor) == {"api_key": ""}

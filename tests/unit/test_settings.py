@@ -430,3 +430,22 @@ def test_the_snooze_endpoint_needs_both_settings(name, value):
         SlackInteractionSettings.from_environment(environment)
 
     assert str(error.value) == f"{name} must be set"
+
+
+@pytest.mark.parametrize(
+    ("provider", "base_url", "read_at"),
+    [
+        ("deepseek", None, "http://127.0.0.1:8765"),  # the stack's DeepSeekBaseUrl
+        ("deepseek", "https://deepseek-proxy.example.com", "https://deepseek-proxy.example.com"),
+        ("moonshot", None, "https://api.moonshot.cn"),  # the provider's own, not DeepSeek's
+        ("novita", "https://novita-proxy.example.com", "https://novita-proxy.example.com"),
+    ],
+)
+def test_an_account_is_read_at_its_own_address_else_its_providers(provider, base_url, read_at):
+    stack = Settings.from_environment({**ENVIRONMENT, "DEEPSEEK_BASE_URL": "http://127.0.0.1:8765"})
+
+    account = stack.for_account("team", provider=provider, base_url=base_url)
+
+    assert (account.account, account.provider, account.base_url) == ("team", provider, base_url)
+    assert account.balance_base_url == read_at
+    assert stack.balance_base_url == "http://127.0.0.1:8765"  # the stack's own account is DeepSeek's
