@@ -75,7 +75,15 @@ SCENES = {
 }
 
 
-def run_demo(output: Path, *, days: int = 7, verbose: bool = False, messages: bool = False, svg: bool = False) -> int:
+def run_demo(
+    output: Path,
+    *,
+    days: int = 7,
+    verbose: bool = False,
+    messages: bool = False,
+    svg: bool = False,
+    language: str = "en",
+) -> int:
     real_key = os.environ.get("DEEPSEEK_API_KEY", "").strip()
     use_fake_credentials()
     from moto import mock_aws
@@ -93,7 +101,9 @@ def run_demo(output: Path, *, days: int = 7, verbose: bool = False, messages: bo
             _say(f"AWS: emulated in-process (moto). DeepSeek: simulated at {deepseek.base_url}, account default;")
             _say(f"beside it a Moonshot (Kimi) account, kimi, simulated at {moonshot.base_url}.")
             _say("Set DEEPSEEK_API_KEY to check your real account instead.\n")
-            stack.configure_function(LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=deepseek.base_url)
+            stack.configure_function(
+                LowBalanceThreshold=THRESHOLD, DeepSeekBaseUrl=deepseek.base_url, AlertLanguage=language
+            )
             _play_week(stack, deepseek, moonshot, days, verbose, messages)
         _finish_report(stack, output, svg)
         _show_digest(stack, messages)

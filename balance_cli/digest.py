@@ -14,6 +14,7 @@ from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.alert_messages import AlertMessage
 from balance_monitor.digest import DEFAULT_DAYS, LOOKBACK, MAX_DAYS, Period, render_digest, summarise
 from balance_monitor.errors import HistoryStoreError
+from balance_monitor.texts import DEFAULT_LANGUAGE
 
 _DAYS = re.compile(r"(\d+)d")
 
@@ -25,8 +26,11 @@ def digest_days(since: str | None) -> int:
     return int(match[1])
 
 
-def make_digest(table_name: str, account: str, days: int, now: datetime) -> AlertMessage:
-    """The digest of the `days` whole UTC days before today, as the function would publish it now."""
+def make_digest(
+    table_name: str, account: str, days: int, now: datetime, language: str = DEFAULT_LANGUAGE
+) -> AlertMessage:
+    """The digest of the `days` whole UTC days before today, as the function would publish it now,
+    written in `language`."""
     period = Period.days_before(now, days)
     table = HistoryTable(boto3.client("dynamodb"), table_name)
     try:
@@ -36,4 +40,4 @@ def make_digest(table_name: str, account: str, days: int, now: datetime) -> Aler
         raise UsageError("no AWS credentials: run `aws configure`, or set AWS_PROFILE") from None
     except (HistoryStoreError, ClientError) as exc:
         raise CommandError(f"could not read table {table_name!r}: {exc}") from None
-    return render_digest(summarise(account, records, period, state))
+    return render_digest(summarise(account, records, period, state), language)

@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, NoRegionError
 from balance_cli import errors
 from balance_cli.errors import EXIT_CODES_HELP, CommandError, UsageError
 from balance_monitor.providers import REGISTRY
+from balance_monitor.texts import DEFAULT_LANGUAGE, LANGUAGES
 
 DESCRIPTION = """Look at a DeepSeek account's balance and its history without the AWS console.
 
@@ -135,7 +136,7 @@ def _digest(args: argparse.Namespace) -> int:
     from balance_cli.digest import digest_days, make_digest
     from balance_cli.history import now
 
-    message = make_digest(_table_name(args), args.account, digest_days(args.since), now())
+    message = make_digest(_table_name(args), args.account, digest_days(args.since), now(), args.language)
     if args.json:
         print(json.dumps(message.document, indent=2, ensure_ascii=False))
     else:
@@ -149,7 +150,9 @@ def _demo(args: argparse.Namespace) -> int:
 
     if not 1 <= args.days <= 365:
         raise UsageError(f"--days {args.days}: give a number of days from 1 to 365")
-    return run_demo(args.output, days=args.days, verbose=args.verbose, messages=args.messages, svg=args.svg)
+    return run_demo(
+        args.output, days=args.days, verbose=args.verbose, messages=args.messages, svg=args.svg, language=args.language
+    )
 
 
 def _setup(args: argparse.Namespace) -> int:
@@ -161,7 +164,7 @@ def _setup(args: argparse.Namespace) -> int:
 def _test_alert(args: argparse.Namespace) -> int:
     from balance_cli.setup import send_test_alert
 
-    return send_test_alert(args.stack, args.account)
+    return send_test_alert(args.stack, args.account, args.language)
 
 
 def _require_extra(extra: str) -> None:
@@ -222,6 +225,15 @@ def _table_name(args: argparse.Namespace) -> str:
     if args.stack:
         return stack_outputs(args.stack).table_name
     raise UsageError("say where the history is: --stack NAME (the deployed stack) or --table NAME")
+
+
+def _language_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
+        help=f"the language {what} (default: %(default)s; zh-CN: Simplified Chinese)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -297,6 +309,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--account", default="default", help="whose digest (default: %(default)s)")
     digest.add_argument("--since", help="how many whole days before today: 7d (default), 1d, 30d")
     digest.add_argument("--json", action="store_true", help="print the digest document for scripts")
+    _language_argument(digest, "the digest is written in")
     digest.set_defaults(run=_digest)
 
     demo = commands.add_parser(
@@ -310,6 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--svg", action="store_true", help="also write an SVG beside the PNG")
     demo.add_argument("--messages", action="store_true", help="show each alert as email and Slack readers see it")
     demo.add_argument("--verbose", action="store_true", help="also show the function's JSON logs and metrics")
+    _language_argument(demo, "the alerts and digests are written in (the stack's AlertLanguage)")
     demo.set_defaults(run=_demo)
 
     setup = commands.add_parser(
@@ -346,6 +360,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     test_alert.add_argument("--stack", required=True, help="the deployed stack's name")
     test_alert.add_argument("--account", default="default", help="the account it names (default: %(default)s)")
+    _language_argument(test_alert, "the notification is written in")
     test_alert.set_defaults(run=_test_alert)
     _silence_parser(commands)
     return parser

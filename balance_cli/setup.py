@@ -23,6 +23,7 @@ from balance_monitor.alert_messages import test_alert
 from balance_monitor.errors import ApiKeyError
 from balance_monitor.providers import DEFAULT_PROVIDER
 from balance_monitor.settings import DEFAULT_ACCOUNT
+from balance_monitor.texts import DEFAULT_LANGUAGE
 
 
 def read_key(key_file: Path | None) -> str:
@@ -102,13 +103,13 @@ def _check_once(outputs: StackOutputs) -> int:
     return errors.OK
 
 
-def send_test_alert(stack: str, account: str) -> int:
+def send_test_alert(stack: str, account: str, language: str = DEFAULT_LANGUAGE) -> int:
     outputs = stack_outputs(stack)
     if not outputs.topic_arn:
         raise UsageError(f"stack {stack!r} has no AlertTopicArn output")
     sns = boto3.client("sns")
     message_id = AlertTopic(sns, outputs.topic_arn).publish(
-        test_alert(account=account, sent_at=datetime.now(UTC), provider_name=DEFAULT_PROVIDER)
+        test_alert(account=account, sent_at=datetime.now(UTC), provider_name=DEFAULT_PROVIDER, language=language)
     )
     print(f"Sent a test notification (message {message_id}). Subscribers of the alert topic:")
     for line in _subscriptions(sns, outputs.topic_arn):

@@ -461,3 +461,17 @@ def test_the_snooze_endpoint_is_a_public_url_whose_function_may_only_add_silence
         },
         "dynamodb:UpdateItem": {"Fn::GetAtt": ["HistoryTable", "Arn"]},
     }
+
+
+def test_the_alert_language_is_a_parameter_of_the_languages_the_catalogue_has():
+    from balance_monitor.settings import PARAMETERS
+    from balance_monitor.texts import DEFAULT_LANGUAGE, LANGUAGES
+
+    parameter = TEMPLATE["Parameters"]["AlertLanguage"]
+
+    assert parameter["AllowedValues"] == list(LANGUAGES)
+    assert parameter["Default"] == DEFAULT_LANGUAGE == "en"
+    assert FUNCTION["Environment"]["Variables"]["ALERT_LANGUAGE"] == {"Ref": "AlertLanguage"}
+    assert PARAMETERS["ALERT_LANGUAGE"] == "AlertLanguage"
+    # The Slack notifier draws each message from its document, which names its language.
+    assert "ALERT_LANGUAGE" not in RESOURCES["SlackNotifierFunction"]["Properties"]["Environment"]["Variables"]

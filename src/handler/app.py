@@ -81,7 +81,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         with suppress(ApiKeyError, ConfigurationError):
             accounts = parts.accounts.get(refresh=True)
     if isinstance(event, dict) and "digest" in event:  # the digest schedule's event
-        return send_digests(parts, event["digest"], list(accounts), checked_at, context)
+        languages = {name: config.alert_language or parts.settings.language for name, config in accounts.items()}
+        return send_digests(parts, event["digest"], languages, checked_at, context)
     recorder = MetricsRecorder()
     invocation = Invocation(
         history=parts.history,
@@ -118,9 +119,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     }
 
 
-def send_digests(parts: Collaborators, request: Any, accounts: list[str], at: datetime, context: Any) -> dict[str, Any]:
-    """Each account's digest of the days before `at`'s. Its modules are imported here, so that a
-    balance check never loads them."""
+def send_digests(
+    parts: Collaborators, request: Any, accounts: dict[str, str], at: datetime, context: Any
+) -> dict[str, Any]:
+    """Each account's digest of the days before `at`'s, in the account's language (`accounts`
+    maps each name to it). Its modules are imported here, so that a balance check never loads them."""
     from balance_monitor.adapters.sent_digests import SentDigests
     from balance_monitor.digest_delivery import Delivery, deliver_digests
 
@@ -132,5 +135,6 @@ def send_digests(parts: Collaborators, request: Any, accounts: list[str], at: da
         retention=parts.settings.history_retention,
         deadline=time.monotonic() + context.get_remaining_time_in_millis() / 1000 - RESERVED_SECONDS,
         now=lambda: datetime.now(UTC),
+        languages=accounts,
     )
-    return deliver_digests(request, accounts, at, delivery)
+    return deliver_digests(request, list(accounts), at, delivery)

@@ -188,5 +188,5 @@ def test_an_alert_its_reminders_changes_and_recovery_share_one_chatbot_thread_an
         ("recovery", "healthy", first),
         ("alert", "low", second),
     ]
-    sent = test_alert(account="team-a", sent_at=AT, provider_name="deepseek")
+    sent = test_alert(account="team-a", sent_at=AT, provider_name="deepseek", language="en")
     assert "threadId" not in chatbot_notification(sent.document)["metadata"]  # a test stands alone

@@ -147,7 +147,12 @@ def test_an_account_names_its_provider_and_may_give_its_own_address():
             {"api_key": "sk-cccccccccccc", "low_balance_treshold": "CNY=5", "Runway": 1},
             "the secret's entry for 'broken' has unknown fields Runway, low_balance_treshold "
             "(known: api_key, provider, base_url, low_balance_threshold, critical_balance_threshold, "
-            "runway_alert_days)",
+            "runway_alert_days, alert_language)",
+            ConfigurationError,
+        ),
+        (
+            {"api_key": "sk-cccccccccccc", "alert_language": "zh"},
+            "the secret's entry for 'broken': alert_language='zh' is invalid: expected en or zh-CN",
             ConfigurationError,
         ),
         (

@@ -9,6 +9,7 @@ and the chat messages in chat_messages.py.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from balance_monitor.balance import BalanceReport, Thresholds
 from balance_monitor.history import format_timestamp
 from balance_monitor.providers import DEFAULT_PROVIDER, Provider, provider
 from balance_monitor.spend import RUNWAY_HORIZON_DAYS, Estimate
+from balance_monitor.texts import CATALOGUE, DEFAULT_LANGUAGE, ENGLISH, language_of, say
 
 SCHEMA = "deepseek-balance-monitor/alert"
 SCHEMA_VERSION = 1
@@ -34,17 +36,20 @@ SUBJECT_LIMIT = 99  # SNS rejects subjects of 100 characters or more
 # The SNS message attributes every alert, test notification and digest carries, for filter policies.
 MESSAGE_ATTRIBUTES = ("account", "provider", "state", "severity", "kind")
 
-TITLES = {
-    Status.HEALTHY: "healthy",
-    Status.LOW: "balance low",
-    Status.CRITICALLY_LOW: "balance critically low",
-    Status.RUNWAY_SHORT: "runway short",
-    Status.SPEND_SPIKE: "spend spike",
-    Status.UNAVAILABLE: "account unavailable",
-    Status.KEY_REJECTED: "API key rejected",
-    Status.MISCONFIGURED: "monitor misconfigured",
-    Status.FAILING: "monitor failing",
-}
+# Control characters and line or paragraph separators: SNS refuses them in a subject.
+_NOT_IN_A_SUBJECT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def title(status: Status | str, language: str = DEFAULT_LANGUAGE) -> str:
+    """A state as people name it: `balance low`, `余额不足`."""
+    return say(language, f"state.{Status(status).value}")
+
+
+def severity_title(severity: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return say(language, f"severity.{severity}")
+
+
+TITLES = {status: title(status) for status in Status}  # in English
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ def render_alert(
     thresholds: Thresholds,
     critical_thresholds: Thresholds | None = None,
     provider_name: str = DEFAULT_PROVIDER,
+    language: str = DEFAULT_LANGUAGE,
 ) -> AlertMessage:
     document = alert_document(
         notification,
@@ -69,6 +75,7 @@ def render_alert(
         thresholds=thresholds,
         critical_thresholds=critical_thresholds,
         provider_name=provider_name,
+        language=language,
     )
     return AlertMessage(
         subject=document["subject"],
@@ -85,6 +92,7 @@ def alert_document(
     thresholds: Thresholds,
     critical_thresholds: Thresholds | None = None,
     provider_name: str = DEFAULT_PROVIDER,
+    language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     critical_thresholds = critical_thresholds or Thresholds()
     source = provider(provider_name)
@@ -92,10 +100,10 @@ def alert_document(
     report = observation.report
     reason = None
     if observation.outcome is CheckOutcome.INSUFFICIENT_BALANCE:
-        reason = f"{source.label} answered 402 Insufficient Balance"
+        reason = say(language, "reason.402", label=source.label)
     elif report and not report.is_available:
-        reason = f"{source.label} {source.unavailable_reason}"
-    action_text, action_url = _action(notification, source)
+        reason = say(language, "reason.unavailable", label=source.label, reason=_unavailable_reason(source, language))
+    action_text, action_url = _action(notification, source, language)
     return {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
@@ -105,8 +113,9 @@ def alert_document(
         "state": notification.status.value,
         "previous_state": notification.previous_status.value,
         "severity": SEVERITY[notification.status],
-        "title": _headline(notification, account),
-        "subject": _subject(notification, account, thresholds, critical_thresholds, source.label),
+        "title": _headline(notification, account, language),
+        "subject": _subject(notification, account, thresholds, critical_thresholds, source.label, language),
+        "language": language,
         "since": format_timestamp(notification.since),
         "episode_since": notification.episode_since and format_timestamp(notification.episode_since),
         "checked_at": format_timestamp(notification.checked_at),
@@ -124,7 +133,7 @@ def alert_document(
     }
 
 
-def test_alert(*, account: str, sent_at: datetime, provider_name: str) -> AlertMessage:
+def test_alert(*, account: str, sent_at: datetime, provider_name: str, language: str) -> AlertMessage:
     """A notification that only shows where alerts arrive: the same document, kind `test`."""
     document: dict[str, Any] = {
         "schema": SCHEMA,
@@ -135,8 +144,11 @@ def test_alert(*, account: str, sent_at: datetime, provider_name: str) -> AlertM
         "state": Status.HEALTHY.value,
         "previous_state": Status.HEALTHY.value,
         "severity": SEVERITY[Status.HEALTHY],
-        "title": f"TEST: alerts for account {account} reach you here. Nothing is wrong.",
-        "subject": subject_line(f"Test notification for account {account}", provider(provider_name).label),
+        "title": say(language, "headline.test", account=account),
+        "subject": subject_line(
+            say(language, "subject.test", account=account), provider(provider_name).label, language
+        ),
+        "language": language,
         "since": format_timestamp(sent_at),
         "episode_since": None,
         "checked_at": format_timestamp(sent_at),
@@ -146,10 +158,7 @@ def test_alert(*, account: str, sent_at: datetime, provider_name: str) -> AlertM
         "consecutive_failures": 0,
         "balances": None,
         "top_ups": [],
-        "action": {
-            "text": "Nothing: this was sent with `deepseek-balance test-alert` to try the subscriptions.",
-            "url": None,
-        },
+        "action": {"text": say(language, "action.test"), "url": None},
     }
     return AlertMessage(
         subject=document["subject"][:SUBJECT_LIMIT],
@@ -160,31 +169,35 @@ def test_alert(*, account: str, sent_at: datetime, provider_name: str) -> AlertM
 
 
 def email_text(document: dict[str, Any]) -> str:
+    language = language_of(document)
     lines = [
         document["title"],
         "",
-        f"Account:   {document['account']}",
-        f"State:     {document['state']} ({document['severity']}), since {format_time(document['since'])}",
-        f"Checked:   {format_time(document['checked_at'])}",
+        say(language, "email.account", account=document["account"]),
+        say(language, "email.state", since=format_time(document["since"]), **state_values(document)),
+        say(language, "email.checked", checked=format_time(document["checked_at"])),
     ]
     if document["reason"]:
         label = provider_label(document)
-        lines.append(f"{label + ':':<10} {document['reason'].removeprefix(label + ' ')}")
+        reason = document["reason"].removeprefix(label + " ")
+        lines.append(say(language, "email.reason", label=label + say(language, "colon"), reason=reason))
     if document["error"]:
-        lines.append(f"Error:     {document['error']}")
+        lines.append(say(language, "email.error", error=document["error"]))
     if document["state"] == Status.FAILING:
-        lines.append(f"Failures:  {document['consecutive_failures']} checks in a row")
+        lines.append(say(language, "email.failures", count=document["consecutive_failures"]))
     if document["kind"] != NotificationKind.TEST:
-        lines += ["", "Balances:"]
+        lines += ["", say(language, "email.balances")]
     if document["balances"] is None and document["kind"] != NotificationKind.TEST:
-        lines.append("  unknown: this check could not read the balance")
+        lines.append(say(language, "email.balance_unknown"))
     for balance in document["balances"] or []:
-        lines.append(f"  {balance['currency']} {_amount_text(balance['total']):>12}   {_versus(balance)}")
-        lines += [f"{'':18}{note}" for note in _spend_notes(balance)]
+        total = _amount_text(balance["total"], language)
+        lines.append(f"  {balance['currency']} {total:>12}   {_versus(balance, language)}")
+        lines += [f"{'':18}{note}" for note in _spend_notes(balance, language)]
     for top_up in document["top_ups"]:
-        lines.append(f"  Topped up: {top_up['currency']} {_amount_text(top_up['amount'])}")
+        amount = _amount_text(top_up["amount"], language)
+        lines.append(say(language, "email.top_up", currency=top_up["currency"], amount=amount))
     action = document["action"]
-    lines += ["", "What to do:", f"  {action['text']}"]
+    lines += ["", say(language, "email.what_to_do"), f"  {action['text']}"]
     if action["url"]:
         lines.append(f"  {action['url']}")
     return "\n".join(lines) + "\n"
@@ -212,64 +225,87 @@ def format_time(moment: datetime | str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def balance_line(balance: dict[str, Any]) -> str:
+def balance_line(balance: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
     """`CNY 40.00  BELOW threshold 50.00  (granted 0.00, topped up 40.00)`, then burn rate and
     runway, for chat."""
-    notes = "".join(f"; {note}" for note in _spend_notes(balance))
-    return f"{balance['currency']} {_amount_text(balance['total'])}  {_versus(balance)}{notes}"
+    notes = "".join(say(language, "balance.notes", note=note) for note in _spend_notes(balance, language))
+    return f"{balance['currency']} {_amount_text(balance['total'], language)}  {_versus(balance, language)}{notes}"
 
 
-def _headline(notification: Notification, account: str) -> str:
-    title = TITLES[notification.status]
+def state_values(document: dict[str, Any]) -> dict[str, str]:
+    """The state and severity of a document, as codes and as titles in its language, for a text."""
+    language = language_of(document)
+    return {
+        "state": document["state"],
+        "severity": document["severity"],
+        "state_title": title(document["state"], language),
+        "severity_title": severity_title(document["severity"], language),
+    }
+
+
+def _headline(notification: Notification, account: str, language: str) -> str:
+    status_title = title(notification.status, language)
     if notification.kind is NotificationKind.RECOVERY:
-        return f"RESOLVED: account {account} is healthy again (was {TITLES[notification.previous_status]})."
+        previous = title(notification.previous_status, language)
+        return say(language, "headline.recovery", account=account, previous=previous)
     if notification.kind is NotificationKind.REMINDER:
-        return f"REMINDER: {title} for account {account}, still unresolved."
+        return say(language, "headline.reminder", account=account, title=status_title)
     if notification.previous_status is Status.CRITICALLY_LOW and notification.status is Status.LOW:
-        return f"ALERT: {title} for account {account}, no longer critically low."
-    return f"ALERT: {title} for account {account}."
+        return say(language, "headline.eased", account=account, title=status_title)
+    return say(language, "headline.alert", account=account, title=status_title)
 
 
-def _subject(notification: Notification, account: str, thresholds: Thresholds, critical: Thresholds, label: str) -> str:
+def _subject(
+    notification: Notification, account: str, thresholds: Thresholds, critical: Thresholds, label: str, language: str
+) -> str:
     report = notification.observation.report
     status = notification.status
+    joined = say(language, "list").join
     if notification.kind is NotificationKind.RECOVERY:
-        text = f"Resolved: account {account} is healthy"
+        text = say(language, "subject.recovery", account=account)
         if report:
-            text += ", " + _totals(report, report.balances)
+            text += say(language, "subject.totals", totals=_totals(report, report.balances, None, language))
     else:
-        title = TITLES[status]
-        text = f"{title[0].upper()}{title[1:]} for account {account}"
-        if notification.kind is NotificationKind.REMINDER:
-            text = f"Reminder: {title} for account {account}"
+        status_title = title(status, language)
+        kind = "subject.reminder" if notification.kind is NotificationKind.REMINDER else "subject.alert"
+        text = say(
+            language, kind, account=account, title=status_title, Title=status_title[0].upper() + status_title[1:]
+        )
         details = ""
         if status is Status.LOW and report:
-            details = _totals(report, currencies_below_threshold(report, thresholds), thresholds)
+            details = _totals(report, currencies_below_threshold(report, thresholds), thresholds, language)
         elif status is Status.CRITICALLY_LOW and report:
-            details = _totals(report, currencies_below_threshold(report, critical), critical)
+            details = _totals(report, currencies_below_threshold(report, critical), critical, language)
         elif status is Status.RUNWAY_SHORT:
-            details = ", ".join(
-                f"{currency} {known.runway_days} days left"
+            details = joined(
+                say(language, "subject.runway", currency=currency, days=known.runway_days)
                 for currency, known in notification.estimates.items()
                 if known.runway_days is not None
             )
         elif status is Status.SPEND_SPIKE:
-            details = ", ".join(
-                f"{currency} {format_rate(known.spike.recent_rate_per_day)}/day"
+            details = joined(
+                say(language, "subject.spike", currency=currency, rate=format_rate(known.spike.recent_rate_per_day))
                 for currency, known in notification.estimates.items()
                 if known.spike
             )
         elif status is Status.FAILING:
-            details = f"{notification.consecutive_failures} checks failed"
+            details = say(language, "subject.failing", count=notification.consecutive_failures)
         if details:
-            text += f": {details}"
-    return subject_line(text, label)
+            text += say(language, "subject.details", details=details)
+    return subject_line(text, label, language)
 
 
-def subject_line(text: str, label: str = "DeepSeek") -> str:
-    """An SNS subject: the provider's tag, ASCII, shortened with "..." to SNS's limit."""
-    subject = f"[{label}] {text}".encode("ascii", "replace").decode()
-    return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - 3] + "..."
+def subject_line(text: str, label: str = "DeepSeek", language: str = DEFAULT_LANGUAGE) -> str:
+    """An SNS subject: the provider's tag, then one line of text without control characters,
+    shortened to SNS's limit (counted in characters). ASCII for English, as it always was;
+    SNS takes UTF-8, so other languages keep their own script."""
+    subject = "".join(
+        " " if unicodedata.category(character) in _NOT_IN_A_SUBJECT else character for character in f"[{label}] {text}"
+    )
+    if language == ENGLISH:
+        subject = subject.encode("ascii", "replace").decode()
+    ellipsis = "..." if language == ENGLISH else "…"
+    return subject if len(subject) <= SUBJECT_LIMIT else subject[: SUBJECT_LIMIT - len(ellipsis)] + ellipsis
 
 
 def untagged(subject: str) -> str:
@@ -282,7 +318,12 @@ def provider_label(document: dict[str, Any]) -> str:
     return provider(document.get("provider", DEFAULT_PROVIDER)).label
 
 
-def _totals(report: BalanceReport, currencies: Iterable[str], thresholds: Thresholds | None = None) -> str:
+def _totals(
+    report: BalanceReport,
+    currencies: Iterable[str],
+    thresholds: Thresholds | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
     parts = []
     for currency in currencies:
         total = report.balances[currency].total
@@ -293,7 +334,7 @@ def _totals(report: BalanceReport, currencies: Iterable[str], thresholds: Thresh
         if threshold is not None:
             part += f" < {format_amount(threshold)}"
         parts.append(part)
-    return ", ".join(parts)
+    return say(language, "list").join(parts)
 
 
 def _balances(
@@ -331,75 +372,70 @@ def _balances(
     return balances
 
 
-def _spend_notes(balance: dict[str, Any]) -> list[str]:
+def _spend_notes(balance: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> list[str]:
     """Burn rate and runway when known, and a spike with the numbers that raised it."""
     if balance.get("burn_rate_per_day") is None:
-        return ["burn rate and runway not yet known"]
-    notes = [f"burning {format_rate(balance['burn_rate_per_day'])}/day"]
+        return [say(language, "spend.unknown")]
+    currency = balance["currency"]
+    notes = [say(language, "spend.burning", currency=currency, rate=format_rate(balance["burn_rate_per_day"]))]
     if balance["runway_days"] is not None:
-        notes[0] += f", runway {balance['runway_days']} days (until {format_time(balance['runway_until'])})"
+        until = format_time(balance["runway_until"])
+        notes[0] += say(language, "spend.runway", days=balance["runway_days"], until=until)
     elif Decimal(balance["burn_rate_per_day"]) > 0:
-        notes[0] += f", runway over {RUNWAY_HORIZON_DAYS // 365} years"
+        notes[0] += say(language, "spend.runway_long", years=RUNWAY_HORIZON_DAYS // 365)
     spike = balance["spike"]
     if spike:
         notes.append(
-            f"spend spike: {format_rate(spike['recent_rate_per_day'])}/day over the last hour; "
-            f"this time of day spent at most {format_rate(spike['expected_rate_per_day'])}/day in the past week, "
-            f"and the week averaged {format_rate(spike['usual_rate_per_day'])}/day"
+            say(
+                language,
+                "spend.spike",
+                currency=currency,
+                recent=format_rate(spike["recent_rate_per_day"]),
+                expected=format_rate(spike["expected_rate_per_day"]),
+                usual=format_rate(spike["usual_rate_per_day"]),
+            )
         )
     return notes
 
 
-def _amount_text(amount: str | None) -> str:
-    return "unknown" if amount is None else format_amount(Decimal(amount))
+def _amount_text(amount: str | None, language: str = DEFAULT_LANGUAGE) -> str:
+    return say(language, "balance.unknown") if amount is None else format_amount(Decimal(amount))
 
 
-def _versus(balance: dict[str, Any]) -> str:
+def _versus(balance: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
     if balance["threshold"] is None:
-        versus = "no threshold"
+        versus = say(language, "balance.no_threshold")
     else:
-        word = "BELOW threshold" if balance["below_threshold"] else "threshold"
-        versus = f"{word} {_amount_text(balance['threshold'])}"
+        word = "balance.below_threshold" if balance["below_threshold"] else "balance.threshold"
+        versus = say(language, word, amount=_amount_text(balance["threshold"], language))
     if balance.get("critical_threshold") is not None:
-        word = "BELOW critical" if balance["below_critical_threshold"] else "critical"
-        versus += f", {word} {_amount_text(balance['critical_threshold'])}"
+        word = "balance.below_critical" if balance["below_critical_threshold"] else "balance.critical"
+        versus += say(language, word, amount=_amount_text(balance["critical_threshold"], language))
     parts = [
-        f"{name} {_amount_text(balance[key])}"
-        for name, key in (("granted", "granted"), ("topped up", "topped_up"))
+        say(language, f"balance.{key}", amount=_amount_text(balance[key], language))
+        for key in ("granted", "topped_up")
         if balance[key] is not None
     ]
-    return versus + (f"  ({', '.join(parts)})" if parts else "")
+    return versus + (say(language, "balance.parts", parts=say(language, "list").join(parts)) if parts else "")
 
 
-def _action(notification: Notification, source: Provider) -> tuple[str, str | None]:
+def _unavailable_reason(source: Provider, language: str) -> str:
+    """Why the provider's answer means the account cannot serve API calls, after its label."""
+    key = f"reason.unavailable.{source.name}"
+    return say(language, key if key in CATALOGUE else "reason.unavailable.generic", reason=source.unavailable_reason)
+
+
+def _action(notification: Notification, source: Provider, language: str) -> tuple[str, str | None]:
     """What the reader should do, and where."""
     label = source.label
     if notification.kind is NotificationKind.RECOVERY:
-        return "Nothing: the account can serve API calls and every balance is above its threshold.", None
+        return say(language, "action.recovery"), None
     if notification.status is Status.KEY_REJECTED:
-        return (
-            f"{label} rejected the monitor's API key, or the secret holds none: the monitor is misconfigured. "
-            f"Create or rotate a key on {label}'s platform and put it in the monitor's secret "
-            "(`deepseek-balance setup --stack NAME`; README, 'The API key').",
-            source.api_keys_url,
-        )
+        return say(language, "action.key_rejected", label=label), source.api_keys_url
     if notification.status is Status.MISCONFIGURED:
-        return (
-            "The monitor cannot use its configuration, so it did not read the balance. Fix what the error "
-            "above names: a stack parameter (sam deploy --parameter-overrides Name=value), or a field of the "
-            "API key secret (docs/many-accounts.md). The first check after the fix says it is resolved.",
-            None,
-        )
+        return say(language, "action.misconfigured"), None
     if notification.status is Status.SPEND_SPIKE:
-        return (
-            "Spend jumped far above its usual rate. Check for a leaked key or a runaway job; "
-            f"rotate the key on {label}'s platform if in doubt.",
-            source.api_keys_url,
-        )
+        return say(language, "action.spend_spike", label=label), source.api_keys_url
     if notification.status is Status.FAILING:
-        return (
-            "The monitor cannot read the balance, so it cannot warn you of a low one. "
-            f"Check the error above, {label}'s status page and the function's logs.",
-            None,
-        )
-    return f"Top up the account on {label}'s platform before API calls start failing.", source.top_up_url
+        return say(language, "action.failing", label=label), None
+    return say(language, "action.top_up", label=label), source.top_up_url

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from balance_monitor.alert_lifecycle import NotificationKind
-from balance_monitor.alert_messages import SCHEMA, balance_line, format_time, provider_label, untagged
+from balance_monitor.alert_messages import SCHEMA, balance_line, format_time, provider_label, state_values, untagged
+from balance_monitor.texts import DEFAULT_LANGUAGE, language_of, say
 
 SEVERITY_STYLE = {  # colour bar and emoji a reader scans for
     "critical": ("#d72b3f", ":rotating_light:"),
@@ -45,51 +46,56 @@ def slack_message(sns_message: str, sns_subject: str | None = None, *, snooze: b
 
 
 def block_kit(document: dict[str, Any], *, snooze: bool = False) -> dict[str, Any]:
+    language = language_of(document)
     colour, emoji = SEVERITY_STYLE[document["severity"]]
     title = untagged(document["subject"])
     balances = document["balances"]
     balance_text = (
-        "\n".join(f"• {_escape(balance_line(balance))}" for balance in balances)
+        "\n".join(f"• {_escape(balance_line(balance, language))}" for balance in balances)
         if balances is not None
-        else "unknown: this check could not read the balance"
+        else say(language, "email.balance_unknown").strip()
     )
     blocks: list[dict[str, Any]] = [
         _header(f"{emoji} {title}"),
         {
             "type": "section",
             "fields": [
-                _field("Account", document["account"]),
-                _field("State", f"{document['state']} ({document['severity']})"),
-                _field("Since", format_time(document["since"])),
-                _field("Checked", format_time(document["checked_at"])),
+                _field(say(language, "chat.account"), document["account"]),
+                _field(say(language, "chat.state"), say(language, "chat.state_value", **state_values(document))),
+                _field(say(language, "chat.since"), format_time(document["since"])),
+                _field(say(language, "chat.checked"), format_time(document["checked_at"])),
             ],
         },
     ]
     if document["kind"] != "test":  # a test notification is about no balance
-        blocks.append(_text_section("Balances", balance_text, escape=False))
+        blocks.append(_text_section(say(language, "chat.balances"), balance_text, escape=False))
     problems = _problems(document)
     if problems:
-        blocks.append(_text_section(f"What {provider_label(document)} said", "\n".join(problems)))
+        said = say(language, "chat.provider_said", label=provider_label(document))
+        blocks.append(_text_section(said, "\n".join(problems)))
     action = document["action"]
     what_to_do = _escape(action["text"]) + (f"\n<{action['url']}|{action['url']}>" if action["url"] else "")
-    blocks.append(_text_section("What to do", what_to_do, escape=False))
+    blocks.append(_text_section(say(language, "chat.what_to_do"), what_to_do, escape=False))
     if snooze and document["kind"] in ("alert", "reminder"):
-        blocks.append(snooze_buttons(document["account"], document["state"]))
-    blocks.append(
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"DeepSeek balance monitor · {document['kind']}"}],
-        }
-    )
+        blocks.append(snooze_buttons(document["account"], document["state"], language))
+    blocks.append(footer(document))
     return {"text": document["subject"], "attachments": [{"color": colour, "blocks": blocks}]}
 
 
-def snooze_buttons(account: str, state: str) -> dict[str, Any]:
+def footer(document: dict[str, Any]) -> dict[str, Any]:
+    """The context line that closes a message: whose monitor, and what kind of notification."""
+    language = language_of(document)
+    kind = document["kind"]
+    text = say(language, "chat.footer", kind=kind, kind_title=say(language, f"kind.{kind}"))
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def snooze_buttons(account: str, state: str, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """An actions block: snooze this state's alerts for this account, 24 hours or until a top-up."""
     value = snooze_value(account, state)
-    buttons = [_button(SNOOZE_24H, "Snooze 24 h", value)]
+    buttons = [_button(SNOOZE_24H, say(language, "chat.snooze_24h"), value)]
     if state in ENDED_BY_A_TOP_UP:
-        buttons.append(_button(SNOOZE_UNTIL_TOP_UP, "Snooze until top-up", value))
+        buttons.append(_button(SNOOZE_UNTIL_TOP_UP, say(language, "chat.snooze_until_top_up"), value))
     return {"type": "actions", "block_id": SNOOZE_BLOCK, "elements": buttons}
 
 
@@ -113,14 +119,15 @@ def chatbot_notification(document: dict[str, Any]) -> dict[str, Any]:
         from balance_monitor.digest_chat import digest_chatbot  # only a digest needs it
 
         return digest_chatbot(document)
+    language = language_of(document)
     _, emoji = SEVERITY_STYLE[document["severity"]]
     balances = document["balances"]
     lines = [
-        f"*State:* {document['state']} ({document['severity']}) since {format_time(document['since'])}",
-        *(f"• {balance_line(balance)}" for balance in balances or []),
+        say(language, "chatbot.state", since=format_time(document["since"]), **state_values(document)),
+        *(f"• {balance_line(balance, language)}" for balance in balances or []),
     ]
     if balances is None and document["kind"] != "test":
-        lines.append("Balance unknown: this check could not read it.")
+        lines.append(say(language, "chatbot.balance_unknown"))
     lines += _problems(document)
     action = document["action"]
     return {
@@ -165,7 +172,7 @@ def thread_id(document: dict[str, Any]) -> str | None:
 
 def _problems(document: dict[str, Any]) -> list[str]:
     """What the provider said, and the check's error, when there are any."""
-    error = document["error"] and f"Error: {document['error']}"
+    error = document["error"] and say(language_of(document), "chat.error", error=document["error"])
     return [text for text in (document["reason"], error) if text]
 
 

@@ -196,6 +196,7 @@ def check_accounts(
             runway_alert_days=config.runway_alert_days,
             provider=config.provider,
             base_url=config.base_url,
+            language=config.alert_language,
         )
         if account_settings.problems:
             return run_check(account_settings, misconfigured(account_settings.problems), invocation)
@@ -370,6 +371,7 @@ class _Check:
                 thresholds=self.settings.thresholds,
                 critical_thresholds=self.settings.critical_thresholds,
                 provider_name=self.settings.provider,
+                language=self.settings.language,
             )
             self._publish(message, decided)
         if not history.commit(decided, evaluation.state, owner=owner if notification else None, now=now):

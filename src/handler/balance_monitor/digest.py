@@ -22,18 +22,20 @@ from typing import Any
 from balance_monitor.alert_lifecycle import SEVERITY, AlertState, CheckOutcome, NotificationKind, Status
 from balance_monitor.alert_messages import (
     MESSAGE_ATTRIBUTES,
-    TITLES,
     AlertMessage,
     exact_amount,
     format_amount,
     format_rate,
     format_time,
+    severity_title,
     subject_line,
+    title,
 )
 from balance_monitor.balance import CurrencyBalance
 from balance_monitor.history import CheckRecord, format_timestamp, parse_timestamp
 from balance_monitor.providers import DEFAULT_PROVIDER, provider
 from balance_monitor.spend import RUNWAY_HORIZON_DAYS, Estimate, estimate
+from balance_monitor.texts import DEFAULT_LANGUAGE, language_of, say, say_count
 
 SCHEMA = "deepseek-balance-monitor/digest"
 SCHEMA_VERSION = 1
@@ -237,10 +239,10 @@ def _problem(status: Status, began: datetime | None, ended: datetime | None, per
     return Problem(status, began, ended, (ended or period.end) - start)
 
 
-def render_digest(summary: DigestSummary) -> AlertMessage:
+def render_digest(summary: DigestSummary, language: str = DEFAULT_LANGUAGE) -> AlertMessage:
     """The digest as the alert topic publishes it: the same attributes as every alert, so that
     subscription filter policies route it (`kind` `digest`, `severity` `info`)."""
-    document = digest_document(summary)
+    document = digest_document(summary, language)
     return AlertMessage(
         subject=document["subject"],
         body=digest_text(document),
@@ -249,8 +251,9 @@ def render_digest(summary: DigestSummary) -> AlertMessage:
     )
 
 
-def digest_document(summary: DigestSummary) -> dict[str, Any]:
+def digest_document(summary: DigestSummary, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     period = summary.period
+    label = _label(len(period.dates), language)
     return {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
@@ -259,8 +262,11 @@ def digest_document(summary: DigestSummary) -> dict[str, Any]:
         "kind": NotificationKind.DIGEST.value,
         "state": summary.status.value,
         "severity": DIGEST_SEVERITY,
-        "title": f"{_label(len(period.dates))} for account {summary.account}, {_dates(period.dates)} (UTC).",
-        "subject": _subject(summary),
+        "title": say(
+            language, "digest.title", label=label, account=summary.account, dates=_dates(period.dates, language)
+        ),
+        "subject": _subject(summary, language),
+        "language": language,
         "period": {
             "start": format_timestamp(period.start),
             "end": format_timestamp(period.end),
@@ -320,53 +326,58 @@ def sparkline(amounts: list[Decimal | None]) -> str:
     )
 
 
-def _label(days: int) -> str:
-    return {1: "Daily digest", 7: "Weekly digest"}.get(days, f"{days}-day digest")
+def _label(days: int, language: str) -> str:
+    return say(language, f"digest.label.{days}" if days in (1, 7) else "digest.label.days", days=days)
 
 
-def _dates(days: list[date]) -> str:
+def _dates(days: list[date], language: str = DEFAULT_LANGUAGE) -> str:
     first, last = days[0], days[-1]
     if first == last:
-        return f"{last:%a %d %b %Y}"
-    return f"{first:%a %d %b} to {last:%a %d %b %Y}"
+        return say(language, "date.day", day=last)
+    return say(language, "date.range" if first.year == last.year else "date.range.years", first=first, last=last)
 
 
-def _span(days: list[date]) -> str:
+def _span(days: list[date], language: str) -> str:
     """What a sparkline's first and last blocks stand for: `Mon to Sun`, or dates past a week."""
     if len(days) == 1:
-        return f"{days[0]:%a}"
-    return f"{days[0]:%a} to {days[-1]:%a}" if len(days) <= 7 else f"{days[0]:%d %b} to {days[-1]:%d %b}"
+        return say(language, "date.weekday", day=days[0])
+    return say(language, "date.weekdays" if len(days) <= 7 else "date.dates", first=days[0], last=days[-1])
 
 
-def _subject(summary: DigestSummary) -> str:
-    text = f"{_label(len(summary.period.dates))} for account {summary.account}: "
+def _subject(summary: DigestSummary, language: str) -> str:
+    label = _label(len(summary.period.dates), language)
+    text = say(language, "digest.subject", label=label, account=summary.account)
     if not summary.checks:
-        text += "no checks in this period"
+        text += say(language, "digest.subject.no_checks")
     else:
         spent = [
-            f"{currency.currency} {format_amount(amount)} spent"
+            say(language, "digest.subject.spent", currency=currency.currency, amount=format_amount(amount))
             for currency in summary.currencies
             if (amount := currency.spent) is not None
         ]
         count = len(summary.problems)
-        text += ", ".join([*spent, *([f"{count} problem{'s' if count > 1 else ''}"] if count else [])])
-    return subject_line(text, provider(summary.provider).label)
+        problems = [say_count(language, "digest.subject.problems", count)] if count else []
+        text += say(language, "list").join([*spent, *problems])
+    return subject_line(text, provider(summary.provider).label, language)
 
 
 def digest_text(document: dict[str, Any]) -> str:
     """The email, from the document."""
+    language = language_of(document)
     lines = [
         document["title"],
         "",
-        f"Account:   {document['account']}",
-        f"State:     {document['state']} now",
-        f"Checks:    {checks_text(document)}",
+        say(language, "digest.account", account=document["account"]),
+        say(language, "digest.state", state=document["state"], state_title=title(document["state"], language)),
+        say(language, "digest.checks", checks=checks_text(document)),
     ]
     for currency in document["currencies"]:
-        lines += ["", currency_heading(currency)]
-        lines += [f"  {label:<9} {text}" for label, text in currency_lines(currency)]
-    problems = [problem_text(problem) for problem in document["problems"]]
-    lines += ["", "Problems:" + ("" if problems else "  none in this period")]
+        lines += ["", currency_heading(currency, language)]
+        lines += [
+            say(language, "digest.line", label=label, text=text) for label, text in currency_lines(currency, language)
+        ]
+    problems = [problem_text(problem, language) for problem in document["problems"]]
+    lines += ["", say(language, "digest.problems") + ("" if problems else say(language, "digest.problems.none"))]
     lines += [f"  {text}" for text in problems]
     return "\n".join(lines) + "\n"
 
@@ -374,91 +385,112 @@ def digest_text(document: dict[str, Any]) -> str:
 def period_text(document: dict[str, Any]) -> str:
     """`Mon 17 Nov to Sun 23 Nov 2026`: the period's days."""
     period = document["period"]
-    return _dates(Period(parse_timestamp(period["start"]), parse_timestamp(period["end"])).dates)
+    days = Period(parse_timestamp(period["start"]), parse_timestamp(period["end"])).dates
+    return _dates(days, language_of(document))
 
 
 def checks_text(document: dict[str, Any]) -> str:
+    language = language_of(document)
     if not document["checks"]:
-        return "none in this period"
-    text = f"{document['checks']:,}"
+        return say(language, "digest.none")
+    text = say(language, "digest.checks.count", count=document["checks"])
     if document["failed_checks"]:
-        reasons = ", ".join(f"{error['error']} ({_checks(error['count'])})" for error in document["errors"])
-        text += f", {document['failed_checks']:,} failed: {reasons}"
+        reasons = say(language, "list").join(
+            say(
+                language,
+                "digest.checks.reason",
+                error=error["error"],
+                checks=say_count(language, "digest.checks", error["count"]),
+            )
+            for error in document["errors"]
+        )
+        text += say(language, "digest.checks.failed", failed=document["failed_checks"], reasons=reasons)
     return text
 
 
-def _checks(count: int) -> str:
-    return f"{count:,} check{'s' if count != 1 else ''}"
-
-
-def currency_heading(currency: dict[str, Any]) -> str:
+def currency_heading(currency: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
     if currency["total"] is None:
-        return f"{currency['currency']}: balance unknown"
+        return say(language, "digest.currency.unknown", currency=currency["currency"])
     parts = [
-        f"{name} {format_amount(Decimal(currency[key]))}"
-        for name, key in (("granted", "granted"), ("topped up", "topped_up"))
+        say(language, f"balance.{key}", amount=format_amount(Decimal(currency[key])))
+        for key in ("granted", "topped_up")
         if currency[key] is not None
     ]
-    details = f" ({', '.join(parts)})" if parts else ""
+    details = say(language, "digest.currency.details", parts=say(language, "list").join(parts)) if parts else ""
     total = format_amount(Decimal(currency["total"]))
-    return f"{currency['currency']} {total}{details} at {format_time(currency['read_at'])}"
+    read_at = format_time(currency["read_at"])
+    return say(
+        language, "digest.currency", currency=currency["currency"], total=total, details=details, read_at=read_at
+    )
 
 
-def currency_lines(currency: dict[str, Any]) -> list[tuple[str, str]]:
+def currency_lines(currency: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
     """What a currency did in the period, a (label, text) pair a line."""
     days = [date.fromisoformat(day["date"]) for day in currency["daily"]]
+    code = currency["currency"]
+    spent_label = say(language, "digest.spent")
     if currency["spent"] is None:
-        lines = [("spent", f"unknown: no check read the {currency['currency']} balance in this period")]
+        lines = [(spent_label, say(language, "digest.spent.unknown", currency=code))]
     else:
-        spent = format_amount(Decimal(currency["spent"]))
+        spent = say(language, "digest.spent.amount", currency=code, amount=format_amount(Decimal(currency["spent"])))
         if Decimal(currency["spent"]):
-            spent += f", {format_rate(currency['average_daily'])} a day on average"
+            spent += say(language, "digest.spent.average", currency=code, rate=format_rate(currency["average_daily"]))
         if len(days) > 1 and Decimal(currency["spent"]):
-            peak_day = date.fromisoformat(currency["peak_day"])
-            spent += f", at most {format_amount(Decimal(currency['peak_daily']))} ({peak_day:%a %d %b})"
-        lines = [("spent", spent), ("each day", f"{currency['sparkline']}  {_span(days)}")]
-    lines.append(("burning", _burn_text(currency)))
-    lines += [("top-up", f"{format_amount(Decimal(c['amount']))} on {_moment(c['at'])}") for c in currency["top_ups"]]
+            peak_day = say(language, "date.short", day=date.fromisoformat(currency["peak_day"]))
+            peak = format_amount(Decimal(currency["peak_daily"]))
+            spent += say(language, "digest.spent.peak", currency=code, amount=peak, day=peak_day)
+        each_day = f"{currency['sparkline']}  {_span(days, language)}"
+        lines = [(spent_label, spent), (say(language, "digest.each_day"), each_day)]
+    lines.append((say(language, "digest.burning"), _burn_text(currency, language)))
     lines += [
-        ("expired", f"{format_amount(Decimal(c['amount']))} of granted credit, on {_moment(c['at'])}")
-        for c in currency["expiries"]
+        (say(language, label), say(language, f"{label}.line", currency=code, amount=amount, moment=moment))
+        for label, changes in (("digest.top_up", currency["top_ups"]), ("digest.expired", currency["expiries"]))
+        for amount, moment in ((format_amount(Decimal(c["amount"])), _moment(c["at"], language)) for c in changes)
     ]
     return lines
 
 
-def _burn_text(currency: dict[str, Any]) -> str:
+def _burn_text(currency: dict[str, Any], language: str) -> str:
     rate = currency["burn_rate_per_day"]
     if rate is None:
-        return "burn rate and runway not yet known"
-    text = f"{format_rate(rate)}/day"
+        return say(language, "spend.unknown")
+    text = say(language, "digest.burn", currency=currency["currency"], rate=format_rate(rate))
     if currency["runway_days"] is not None:
-        text += f", runway {currency['runway_days']} days (until {format_time(currency['runway_until'])})"
+        until = format_time(currency["runway_until"])
+        text += say(language, "spend.runway", days=currency["runway_days"], until=until)
     elif Decimal(rate) > 0:
-        text += f", runway over {RUNWAY_HORIZON_DAYS // 365} years"
+        text += say(language, "spend.runway_long", years=RUNWAY_HORIZON_DAYS // 365)
     return text
 
 
-def problem_text(problem: dict[str, Any]) -> str:
+def problem_text(problem: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
     """`balance low (warning): Tue 18 Nov 03:00 to Tue 18 Nov 18:00, 15 hours`."""
-    status = Status(problem["state"])
     began, ended = problem["began_at"], problem["ended_at"]
-    if began is None:
-        when = "already at the start" + (f", until {_moment(ended)}" if ended else " and still at the end")
+    if began is None and ended:
+        when = say(language, "digest.problem.before_until", ended=_moment(ended, language))
+    elif began is None:
+        when = say(language, "digest.problem.before_lasting")
     elif ended is None:
-        when = f"since {_moment(began)}, still at the end"
+        when = say(language, "digest.problem.lasting", began=_moment(began, language))
     else:
-        when = f"{_moment(began)} to {_moment(ended)}"
-    hours = Decimal(problem["hours"])
-    return f"{TITLES[status]} ({problem['severity']}): {when}, {_duration(hours)}"
+        when = say(language, "digest.problem.between", began=_moment(began, language), ended=_moment(ended, language))
+    return say(
+        language,
+        "digest.problem",
+        title=title(problem["state"], language),
+        severity=severity_title(problem["severity"], language),
+        when=when,
+        duration=_duration(Decimal(problem["hours"]), language),
+    )
 
 
-def _moment(text: str) -> str:
-    return f"{parse_timestamp(text):%a %d %b %H:%M}"
+def _moment(text: str, language: str) -> str:
+    return say(language, "date.moment", moment=parse_timestamp(text))
 
 
-def _duration(hours: Decimal) -> str:
+def _duration(hours: Decimal, language: str = DEFAULT_LANGUAGE) -> str:
     """`45 minutes`, `15 hours 30 minutes`, `2 days 3 hours`: the two largest units."""
     minutes = int((hours * 60).to_integral_value(ROUND_HALF_UP))
     parts = [(minutes // 1440, "day"), (minutes // 60 % 24, "hour"), (minutes % 60, "minute")]
-    shown = [f"{count} {unit}{'s' if count != 1 else ''}" for count, unit in parts if count][:2]
-    return " ".join(shown) or "under a minute"
+    shown = [say_count(language, f"duration.{unit}", count) for count, unit in parts if count][:2]
+    return " ".join(shown) or say(language, "duration.short")

@@ -10,9 +10,9 @@ table (adapters/sent_digests.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -23,6 +23,7 @@ from balance_monitor.errors import AccountsFailedError, DigestRequestError, Hist
 from balance_monitor.history import CheckRecord, format_timestamp
 from balance_monitor.observability import MetricsRecorder, logger
 from balance_monitor.settings import DEFAULT_ACCOUNT
+from balance_monitor.texts import DEFAULT_LANGUAGE
 
 MAX_CONCURRENT_DIGESTS = 4  # enough for requests to overlap the CPU-bound summing up, and few in flight at the deadline
 
@@ -61,6 +62,7 @@ class Delivery:
     retention: timedelta  # how long a digest's mark is kept, as long as the checks
     deadline: float  # time.monotonic() after which no account's digest is begun
     now: Callable[[], datetime]
+    languages: Mapping[str, str] = field(default_factory=dict)  # each account's; DEFAULT_LANGUAGE if absent
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def _deliver(account: str, period: Period, delivery: Delivery) -> DigestOutcome:
         state = delivery.history.load_state(account)
         records = delivery.history.checks_between(account, period.start - LOOKBACK, period.end)
         summary = summarise(account, records, period, state)
-        message = render_digest(summary)
+        message = render_digest(summary, delivery.languages.get(account, DEFAULT_LANGUAGE))
         message_id = delivery.alerts.publish(message)
     except MonitorError as exc:
         logger.error("digest not sent", extra={"account": account, "error": str(exc)})

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from balance_monitor.balance import KNOWN_CURRENCIES, Thresholds
 from balance_monitor.errors import ConfigurationError
 from balance_monitor.providers import DEFAULT_PROVIDER, provider
+from balance_monitor.texts import DEFAULT_LANGUAGE, LANGUAGES
 
 DEFAULT_BASE_URL = "https://api.deepseek.com"
 DEFAULT_ACCOUNT = "default"
@@ -62,6 +63,7 @@ PARAMETERS = {
     "LOW_BALANCE_THRESHOLD": "LowBalanceThreshold",
     "CRITICAL_BALANCE_THRESHOLD": "CriticalBalanceThreshold",
     "DEEPSEEK_BASE_URL": "DeepSeekBaseUrl",
+    "ALERT_LANGUAGE": "AlertLanguage",
     **{variable: parameter for variable, (parameter, _) in NUMERIC_SETTINGS.items()},
 }
 
@@ -81,6 +83,7 @@ class Settings:
     account: str = DEFAULT_ACCOUNT
     provider: str = DEFAULT_PROVIDER  # the account's, a name in providers.REGISTRY
     base_url: str | None = None  # the account's own; None: its provider's (for DeepSeek, the stack's)
+    language: str = DEFAULT_LANGUAGE  # what alerts and digests are written in: one of texts.LANGUAGES
     # Settings the monitor cannot use, each naming what to fix: every check is then recorded as
     # `misconfigured` and alerts, with the template's defaults standing in for the bad values.
     problems: tuple[str, ...] = ()
@@ -125,6 +128,7 @@ class Settings:
         deepseek_base_url = usable("DEEPSEEK_BASE_URL", parse_base_url, DEFAULT_BASE_URL) or DEFAULT_BASE_URL
         thresholds = usable("LOW_BALANCE_THRESHOLD", parse_thresholds)
         critical_thresholds = usable("CRITICAL_BALANCE_THRESHOLD", parse_critical_thresholds, optional=True)
+        language = usable("ALERT_LANGUAGE", parse_language, DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
         if thresholds is not None and critical_thresholds is not None:
             clash = levels_problem(thresholds, critical_thresholds, "LowBalanceThreshold", "CriticalBalanceThreshold")
             if clash:
@@ -140,6 +144,7 @@ class Settings:
             history_retention=timedelta(days=int(retention_days)),
             runway_alert_days=runway_alert_days,
             spike_factor=spike_factor,
+            language=language,
             problems=tuple(problems),
         )
 
@@ -152,6 +157,7 @@ class Settings:
         runway_alert_days: Decimal | None = None,
         provider: str = DEFAULT_PROVIDER,
         base_url: str | None = None,
+        language: str | None = None,
     ) -> Settings:
         """One account's settings: the fields of its entry in the API key secret where it has
         them (None where it has not), the stack's elsewhere. Levels that clash only once combined,
@@ -164,6 +170,7 @@ class Settings:
             thresholds=thresholds or self.thresholds,
             critical_thresholds=self.critical_thresholds if critical_thresholds is None else critical_thresholds,
             runway_alert_days=runway_alert_days or self.runway_alert_days,
+            language=language or self.language,
         )
         if thresholds is None and critical_thresholds is None:
             return chosen  # the stack's levels, already judged
@@ -256,6 +263,13 @@ def is_secure_url(url: str) -> bool:
     return bool(parts.hostname) and (
         parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
     )
+
+
+def parse_language(text: str, name: str = "ALERT_LANGUAGE") -> str:
+    """`en` or `zh-CN`, exactly as template.yaml's AlertLanguage allows them (tested)."""
+    if text.strip() not in LANGUAGES:
+        raise _invalid(name, text, f"expected {' or '.join(LANGUAGES)}")
+    return text.strip()
 
 
 def parse_base_url(url: str, name: str = "DEEPSEEK_BASE_URL") -> str:

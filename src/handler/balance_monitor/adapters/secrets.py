@@ -31,6 +31,7 @@ from balance_monitor.settings import (
     levels_problem,
     parse_base_url,
     parse_critical_thresholds,
+    parse_language,
     parse_number,
     parse_thresholds,
 )
@@ -49,6 +50,7 @@ ACCOUNT_FIELDS = (
     "low_balance_threshold",
     "critical_balance_threshold",
     "runway_alert_days",
+    "alert_language",
 )
 T = TypeVar("T")
 
@@ -64,6 +66,7 @@ class AccountConfig:
     critical_thresholds: Thresholds | None = None  # None: the stack's CriticalBalanceThreshold
     provider: str = DEFAULT_PROVIDER  # a name in providers.REGISTRY
     base_url: str | None = None  # None: the provider's own (for DeepSeek, the stack's DeepSeekBaseUrl)
+    alert_language: str | None = None  # None: the stack's AlertLanguage
     # Why the entry is unusable: a missing or unusable key (ApiKeyMissingError, so the account
     # is `key_rejected`), or a field that cannot be used (ConfigurationError: `misconfigured`).
     problem: ApiKeyMissingError | ConfigurationError | None = None
@@ -176,7 +179,7 @@ def parse_api_key(value: Any) -> str:
 def parse_accounts(value: Any) -> dict[str, AccountConfig]:
     """A single key (plain, or `{"api_key": ...}`) is the account `default`; several accounts are
     `{"accounts": {"name": {"api_key": ..., "provider": ..., "base_url": ..., "low_balance_threshold": ...,
-    "critical_balance_threshold": ..., "runway_alert_days": ...}}}`.
+    "critical_balance_threshold": ..., "runway_alert_days": ..., "alert_language": ...}}}`.
     An unusable entry keeps its name and says what is wrong, so it alerts without hiding others."""
     document = _json_object(value)
     if document is None or "accounts" not in document:
@@ -188,8 +191,10 @@ def parse_accounts(value: Any) -> dict[str, AccountConfig]:
 
 
 def _account(name: str, entry: Any) -> AccountConfig:
+    language: str | None = None  # once read, an unusable entry's alert is written in it
+
     def unusable(problem: ApiKeyMissingError | ConfigurationError) -> AccountConfig:
-        return AccountConfig(name[:64], None, problem=problem)
+        return AccountConfig(name[:64], None, problem=problem, alert_language=language)
 
     if not _ACCOUNT_NAME.fullmatch(name):
         return unusable(ConfigurationError("account names take letters, digits, '.', '_', '-' (64 at most)"))
@@ -200,6 +205,11 @@ def _account(name: str, entry: Any) -> AccountConfig:
     if unknown:
         known = ", ".join(ACCOUNT_FIELDS)
         return unusable(ConfigurationError(f"{where} has unknown fields {', '.join(unknown)} (known: {known})"))
+    if entry.get("alert_language") is not None:
+        try:
+            language = parse_language(str(entry["alert_language"]), "alert_language")
+        except ConfigurationError as exc:
+            return unusable(ConfigurationError(f"{where}: {exc}"))
     if not entry.get("api_key"):
         return unusable(ApiKeyMissingError(f"{where} has no API key"))
     try:
@@ -219,6 +229,7 @@ def _account(name: str, entry: Any) -> AccountConfig:
             name,
             key,
             provider=provider,
+            alert_language=language,
             base_url=parse_base_url(str(base_url), "base_url") if base_url is not None else None,
             thresholds=parse_thresholds(str(threshold), "low_balance_threshold") if threshold is not None else None,
             critical_thresholds=(
