@@ -72,7 +72,7 @@ validate: $(SAM_VENV)/.installed ## cfn-lint and sam validate --lint on template
 build: $(SAM_VENV)/.installed $(VENV)/.installed ## sam build, then check the artifacts target python3.13 on arm64
 	$(SAM_VENV)/bin/sam build
 	$(VENV)/bin/python scripts/check_artifact.py .aws-sam/build/BalanceCheckFunction .aws-sam/build/SlackNotifierFunction \
-		.aws-sam/build/SlackInteractionsFunction
+		.aws-sam/build/SlackInteractionsFunction .aws-sam/build/NotifierFunction
 
 wheel: $(VENV)/.installed ## Build the wheel, install it into a fresh venv outside the repo, run the command from there
 	$(VENV)/bin/python scripts/check_wheel.py
@@ -83,7 +83,7 @@ security: $(CHECKOV_VENV)/.installed $(SECURITY_VENV)/.installed ## checkov on t
 
 audit: $(SECURITY_VENV)/.installed ## pip-audit every pinned requirement (needs PyPI's vulnerability API)
 	$(SECURITY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
-		$(foreach file,src/handler/requirements.txt $(wildcard requirements-*.txt),--requirement $(file))
+		$(foreach file,src/handler/requirements.txt src/handler/requirements-notifier.txt $(wildcard requirements-*.txt),--requirement $(file))
 
 simulate: $(VENV)/.installed ## Four weeks of every usage pattern through the real handler, judged (docs/simulation.md)
 	$(VENV)/bin/python -m sandbox.weeks
@@ -135,13 +135,13 @@ delete: $(SAM_VENV)/.installed ## Delete the deployed stack (the history table i
 clean:
 	rm -rf $(VENV) .venv-* .aws-sam .pytest_cache .mypy_cache .ruff_cache .mutation
 
-$(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt pyproject.toml
+$(VENV)/.installed: requirements-dev.txt src/handler/requirements.txt src/handler/requirements-notifier.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@
 
-.venv-runtime/.installed: requirements-dev.txt src/handler/requirements.txt pyproject.toml
+.venv-runtime/.installed: requirements-dev.txt src/handler/requirements.txt src/handler/requirements-notifier.txt pyproject.toml
 	$(RUNTIME_PYTHON) -m venv .venv-runtime
 	.venv-runtime/bin/python -m pip install --quiet --disable-pip-version-check --requirement requirements-dev.txt
 	.venv-runtime/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .

@@ -122,3 +122,5 @@ def test_a_check_never_loads_what_only_the_digest_needs(loopback_aws, tmp_path):
     assert "app" in loaded
     assert "balance_monitor.check" in loaded
     assert [name for name in loaded if "digest" in name] == []
+    # Nor what only the notifier needs: Apprise is in the notifier's artifact alone.
+    assert [name for name in loaded if "apprise" in name or name in ("markdown", "yaml", "notifier_app")] == []

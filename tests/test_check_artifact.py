@@ -83,3 +83,35 @@ def test_the_balance_check_never_imports_the_snooze_endpoint_or_the_silence_writ
     assert not {"slack_interactions", "balance_monitor.slack_requests", "balance_monitor.adapters.silence_store"} & set(
         loaded
     )
+
+
+def test_the_notifiers_artifact_needs_apprise_and_no_other_artifact_may_hold_it(artifact):
+    (artifact / "apprise").mkdir()
+    assert check_artifact.problems(artifact) == ["apprise is bundled, but only the notifier's artifact needs it"]
+
+    (artifact / "notifier_app.py").write_text("")
+    assert check_artifact.problems(artifact) == [
+        f"pinned dependency {name} is missing" for name in check_artifact._pinned(check_artifact.NOTIFIER_REQUIREMENTS)
+    ]
+    for name in check_artifact._pinned(check_artifact.NOTIFIER_REQUIREMENTS):
+        (artifact / f"{name.replace('-', '_')}-0.dist-info").mkdir()
+    assert check_artifact.problems(artifact) == []
+
+
+def test_the_balance_check_and_the_slack_functions_never_import_apprise():
+    """Apprise (and the notifier's modules) is the notifier's alone: a cold check or Slack post
+    loads none of it, whether or not it is installed (it is, in the tests' environment)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, app, slack_app, slack_interactions; print(' '.join(sorted(sys.modules)))"],
+        cwd=ROOT / "src" / "handler",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src" / "handler")},
+    ).stdout.split()
+
+    assert "app" in loaded
+    assert [name for name in loaded if "apprise" in name or name.startswith("markdown")] == []
+    assert not {"notifier_app", "balance_monitor.destination_delivery", "balance_monitor.channel_messages"} & set(
+        loaded
+    )

@@ -18,6 +18,7 @@ from balance_monitor.errors import ConfigurationError
 from balance_monitor.settings import (
     NUMERIC_SETTINGS,
     THRESHOLDS_PATTERN,
+    NotifierSettings,
     Settings,
     SlackInteractionSettings,
     SlackSettings,
@@ -97,6 +98,7 @@ class RecordingEnvironment(dict):
         ),
         ("SlackNotifierFunction", SlackSettings, {"SLACK_SNOOZE_BUTTONS": "true"}),
         ("SlackInteractionsFunction", SlackInteractionSettings, {}),
+        ("NotifierFunction", NotifierSettings, {}),
     ],
 )
 def test_every_variable_a_function_reads_is_set_by_the_template_and_none_is_a_secret(function, settings, example):
@@ -109,7 +111,7 @@ def test_every_variable_a_function_reads_is_set_by_the_template_and_none_is_a_se
     assert all(
         isinstance(value, dict) or not value.startswith(("sk-", "https://hooks")) for value in variables.values()
     )
-    assert not {"API_KEY", "DEEPSEEK_API_KEY", "SLACK_WEBHOOK_URL"} & set(variables)
+    assert not {"API_KEY", "DEEPSEEK_API_KEY", "SLACK_WEBHOOK_URL", "NOTIFICATION_URLS"} & set(variables)
 
 
 def test_the_history_table_is_keyed_by_account_and_time_on_demand_encrypted_and_recoverable():

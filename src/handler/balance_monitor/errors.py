@@ -100,3 +100,16 @@ class AccountsFailedError(MonitorError):
 
 class CheckFailedError(MonitorError):
     """The check was recorded as failed; raised so that Lambda counts an error and retries."""
+
+
+class DestinationsConfigurationError(MonitorError):
+    """The notification destinations secret cannot be read or holds no list of destinations.
+    Its messages never quote a URL: a destination's URL is its credential."""
+
+
+class DeliveryError(MonitorError):
+    """A destination did not take a message; the notifier keeps it in the undelivered queue."""
+
+
+class TransientDeliveryError(DeliveryError, RetryableError):
+    """A destination failed in a way worth retrying: 429, 5xx, a timeout or a broken connection."""

@@ -319,6 +319,25 @@ class SlackSettings:
 
 
 @dataclass(frozen=True)
+class NotifierSettings:
+    """The notifier's settings: the secret listing the destinations, and the queue that keeps
+    what a destination did not take."""
+
+    destinations_secret_id: str
+    undelivered_queue_url: str
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> NotifierSettings:
+        secret_id = environ.get("NOTIFICATION_URLS_SECRET_ID", "").strip()
+        queue_url = environ.get("UNDELIVERED_QUEUE_URL", "").strip()
+        if not secret_id:
+            raise ConfigurationError("NOTIFICATION_URLS_SECRET_ID must be set")
+        if not queue_url:
+            raise ConfigurationError("UNDELIVERED_QUEUE_URL must be set")
+        return cls(destinations_secret_id=secret_id, undelivered_queue_url=queue_url)
+
+
+@dataclass(frozen=True)
 class SlackInteractionSettings:
     """The snooze endpoint's settings: the table silences go to, and the secret holding the
     Slack app's signing secret."""
