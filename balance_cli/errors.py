@@ -12,8 +12,8 @@ EXIT_CODES_HELP = """exit codes:
   0  success
   1  the command failed (an AWS error, say)
   2  wrong arguments or configuration: no key, stack not found, no AWS credentials
-  3  check: the account cannot serve API calls (is_available false, or HTTP 402)
-  4  check: DeepSeek rejected the API key
+  3  check: the account cannot serve API calls (as the provider says, or HTTP 402)
+  4  check: the provider rejected the API key
   5  check: the balance could not be read
   6  history, report, digest: no checks in the range; silence expire: no such silence"""
 

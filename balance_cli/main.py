@@ -176,6 +176,13 @@ def _require_extra(extra: str) -> None:
         )
 
 
+def _provider_options(command: argparse.ArgumentParser, what: str, default_address: str) -> None:
+    command.add_argument(
+        "--provider", default="deepseek", metavar="NAME", help=f"{what}: {', '.join(REGISTRY)} (docs/providers.md)"
+    )
+    command.add_argument("--base-url", help=f"the provider's address (default: {default_address})")
+
+
 def _version() -> str:
     try:
         return version(DISTRIBUTION)
@@ -258,15 +265,7 @@ def _parser() -> argparse.ArgumentParser:
     source = check.add_mutually_exclusive_group()
     source.add_argument("--key-file", type=Path, help='a file holding the key (or {"api_key": ...})')
     source.add_argument("--stack", help="read the key from this deployed stack's secret")
-    check.add_argument(
-        "--provider",
-        default="deepseek",
-        metavar="NAME",
-        help=f"whose balance: {', '.join(REGISTRY)} (docs/providers.md)",
-    )
-    check.add_argument(
-        "--base-url", help="the provider's address (default: DEEPSEEK_BASE_URL for DeepSeek, or the real service)"
-    )
+    _provider_options(check, "whose balance", "DEEPSEEK_BASE_URL for DeepSeek, or the real service")
     check.add_argument("--json", action="store_true", help="print JSON for scripts")
     check.set_defaults(run=_check)
 
@@ -338,15 +337,7 @@ def _parser() -> argparse.ArgumentParser:
     setup.add_argument("--stack", required=True, help="the deployed stack's name")
     setup.add_argument("--account", help="store the key as this account of several (docs/many-accounts.md)")
     setup.add_argument("--key-file", type=Path, help='a file holding the key (or {"api_key": ...})')
-    setup.add_argument(
-        "--provider",
-        default="deepseek",
-        metavar="NAME",
-        help=f"the account's provider: {', '.join(REGISTRY)} (docs/providers.md)",
-    )
-    setup.add_argument(
-        "--base-url", help="the provider's address (default: for DeepSeek the function's DEEPSEEK_BASE_URL)"
-    )
+    _provider_options(setup, "the account's provider", "for DeepSeek the function's DEEPSEEK_BASE_URL")
     setup.set_defaults(run=_setup)
 
     test_alert = commands.add_parser(
