@@ -17,11 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from balance_monitor.alert_messages import SCHEMA, balance_line, email_text, format_time, provider_label, untagged
+from balance_monitor.alert_messages import (
+    SCHEMA,
+    balance_line,
+    email_text,
+    format_time,
+    provider_label,
+    state_values,
+    untagged,
+)
+from balance_monitor.texts import language_of, say
 
 TEXT, MARKDOWN, HTML = "text", "markdown", "html"  # the values of Apprise's NotifyFormat
 CHARACTERS, BYTES = "characters", "bytes"  # how a service counts its limit (bytes: of UTF-8)
 ELLIPSIS = "…"
+FULL_WIDTH_COLON = "\uff1a"  # Chinese texts' colon
 SEGMENT_LIMIT = 400  # a single value (an error, a reason) is cut to this before it is escaped
 EMOJI = {"critical": "🚨", "warning": "⚠️", "info": "✅"}
 DIGEST_EMOJI = "📊"
@@ -117,28 +127,37 @@ def _content(sns_message: str, sns_subject: str | None) -> _Content:
 
 def _alert(document: dict[str, Any]) -> _Content:
     severity = document["severity"]
+    language = language_of(document)
     level = "success" if document["kind"] == "recovery" else LEVELS.get(severity, "info")
+    since = format_time(document["since"])
     rich: list[list[tuple[str, bool]]] = [
         [
-            ("Account: ", True),
+            (say(language, "channel.account"), True),
             (document["account"], False),
-            ("  State: ", True),
-            (f"{document['state']} ({severity}) since {format_time(document['since'])}", False),
+            (say(language, "channel.state"), True),
+            (say(language, "channel.state_value", since=since, **state_values(document)), False),
         ],
-        [("Checked: ", True), (format_time(document["checked_at"]), False)],
+        [(say(language, "channel.checked"), True), (format_time(document["checked_at"]), False)],
     ]
     if document["kind"] != "test":
-        rich.append([("Balances", True)])
+        rich.append([(say(language, "chat.balances"), True)])
         if document["balances"] is None:
-            rich.append([("• unknown: this check could not read the balance", False)])
-        rich += [[(f"• {balance_line(balance)}", False)] for balance in document["balances"] or []]
-        rich += [[(f"• Topped up: {top_up['currency']} {top_up['amount']}", False)] for top_up in document["top_ups"]]
+            rich.append([(f"• {say(language, 'email.balance_unknown').strip()}", False)])
+        rich += [[(f"• {balance_line(balance, language)}", False)] for balance in document["balances"] or []]
+        for top_up in document["top_ups"]:
+            topped_up = say(language, "email.top_up", currency=top_up["currency"], amount=top_up["amount"])
+            rich.append([(f"• {topped_up.strip()}", False)])
     if document["reason"]:
-        rich.append([(f"{provider_label(document)} said: ", True), (document["reason"], False)])
+        rich.append(
+            [
+                (say(language, "channel.provider_said", label=provider_label(document)), True),
+                (document["reason"], False),
+            ]
+        )
     if document["error"]:
-        rich.append([("Error: ", True), (document["error"], False)])
+        rich.append([(say(language, "channel.error"), True), (document["error"], False)])
     action = document["action"]
-    rich.append([("What to do: ", True), (action["text"], False)])
+    rich.append([(say(language, "channel.what_to_do"), True), (action["text"], False)])
     if action["url"]:
         rich.append([(action["url"], False)])
     title = f"{EMOJI.get(severity, '')} {untagged(document['subject'])}".strip()
@@ -149,7 +168,7 @@ def _digest(document: dict[str, Any]) -> _Content:
     from balance_monitor.digest import digest_text  # only a digest needs it
 
     lines = digest_text(document).splitlines()
-    rich = [[(line.strip(), not line.startswith(" ") and line.endswith(":"))] for line in lines]
+    rich = [[(line.strip(), not line.startswith(" ") and line.endswith((":", FULL_WIDTH_COLON)))] for line in lines]
     return _Content(f"{DIGEST_EMOJI} {untagged(document['subject'])}", "info", lines, rich)
 
 
@@ -175,8 +194,13 @@ def _lines(content: _Content, markup: str) -> list[str]:
         parts = []
         for text, bold in pieces:
             escaped = escape(_cut_text(text, SEGMENT_LIMIT, len))  # cut, then escape: never mid-escape
-            if bold:  # "  State: " is marked up as "  **State:** ": spaces stay outside the markup
-                before, after = len(escaped) - len(escaped.lstrip()), len(escaped.rstrip())
+            # "  State: " is marked up as "  **State:** ": spaces stay outside the markup, and so does
+            # a full-width colon ("**状态**" and then the colon), after which CommonMark would not close the "**".
+            if bold:
+                before, after = (
+                    len(escaped) - len(escaped.lstrip()),
+                    len(escaped.rstrip().removesuffix(FULL_WIDTH_COLON)),
+                )
                 escaped = escaped[:before] + strong.format(escaped[before:after]) + escaped[after:]
             parts.append(escaped)
         rendered.append("".join(parts))

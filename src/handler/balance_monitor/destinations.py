@@ -137,5 +137,5 @@ def _destination(index: int, entry: Any) -> Destination:
         safe_name,
         min_severity=severity,
         accounts=frozenset(accounts) if accounts is not None else None,
-        signing_secret=signing_secret if output == SIGNED_FORMAT else None,
+        signing_secret=signing_secret,  # None unless "format" is "json" (checked above)
     )

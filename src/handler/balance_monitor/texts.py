@@ -188,6 +188,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ENGLISH: "Balance unknown: this check could not read it.",
         CHINESE: "余额未知：本次检查未能读取。",
     },
+    # Chat and push services through Apprise (channel_messages.py): a label, then its value.
+    "channel.account": {ENGLISH: "Account: ", CHINESE: "账户："},
+    "channel.state": {ENGLISH: "  State: ", CHINESE: "  状态："},
+    "channel.state_value": {
+        ENGLISH: "{state} ({severity}) since {since}",
+        CHINESE: "{state_title}（{severity_title}），始于 {since}",
+    },
+    "channel.checked": {ENGLISH: "Checked: ", CHINESE: "检查时间："},
+    "channel.provider_said": {ENGLISH: "{label} said: ", CHINESE: "{label} 的答复："},
+    "channel.error": {ENGLISH: "Error: ", CHINESE: "错误："},
+    "channel.what_to_do": {ENGLISH: "What to do: ", CHINESE: "处理办法："},
     # The digest.
     "digest.label.1": {ENGLISH: "Daily digest", CHINESE: "日报"},
     "digest.label.7": {ENGLISH: "Weekly digest", CHINESE: "周报"},
@@ -305,12 +316,12 @@ def say(language: str, key: str, /, **values: Any) -> str:
     return texts.get(language, texts[DEFAULT_LANGUAGE]).format(**values)
 
 
-def say_count(language: str, key: str, count: int, /, **values: Any) -> str:
+def say_count(language: str, key: str, count: int, /) -> str:
     """`key.one` or `key.many`, by `count`."""
-    return say(language, f"{key}.{'one' if count == 1 else 'many'}", count=count, **values)
+    return say(language, f"{key}.{'one' if count == 1 else 'many'}", count=count)
 
 
 def language_of(document: Mapping[str, Any]) -> str:
     """The language a document is written in; English for one from before the field existed."""
-    language = document.get("language", DEFAULT_LANGUAGE)
+    language = document.get("language")
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
