@@ -97,7 +97,8 @@ def run_demo(
             deepseek.set_balance("USD", topped_up="20.00")
             moonshot.set_balance("CNY", granted="5.00", topped_up="55.00")
             _watch_both(stack, moonshot)
-            _say(f"A week of the DeepSeek balance monitor, checked every hour ({days * 24} checks an account).")
+            span = "A week" if days == 7 else f"{days} day{'s' if days > 1 else ''}"
+            _say(f"{span} of the DeepSeek balance monitor, checked every hour ({days * 24} checks an account).")
             _say(f"AWS: emulated in-process (moto). DeepSeek: simulated at {deepseek.base_url}, account default;")
             _say(f"beside it a Moonshot (Kimi) account, kimi, simulated at {moonshot.base_url}.")
             _say("Set DEEPSEEK_API_KEY to check your real account instead.\n")
@@ -175,7 +176,7 @@ def _finish_report(stack: EmulatedStack, output: Path, svg: bool) -> None:
     chart = draw(records, parse_thresholds(THRESHOLD), "DeepSeek balance, account default (demo week)", output, svg=svg)
     notified = sum(1 for record in records if record.notification)
     failed = sum(1 for record in records if record.observation.outcome.value == "failed")
-    _say(f"\n{len(records)} checks recorded, {failed} failed, {notified} notifications sent.")
+    _say(f"\nAccount default: {len(records)} checks recorded, {failed} failed, {notified} notifications sent.")
     for line in spend_lines(table.load_state("default"), records[-1].checked_at):
         _say(f"Now {line}")
     _say(f"Report chart: {chart.png}" + (f" and {chart.svg}" if chart.svg else ""))

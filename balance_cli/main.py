@@ -17,7 +17,7 @@ from balance_cli.errors import EXIT_CODES_HELP, CommandError, UsageError
 from balance_monitor.providers import REGISTRY
 from balance_monitor.texts import DEFAULT_LANGUAGE, LANGUAGES
 
-DESCRIPTION = """Look at a DeepSeek account's balance and its history without the AWS console.
+DESCRIPTION = """Look at a DeepSeek account's balance (or another provider's) and its history without the AWS console.
 
   check    ask DeepSeek (or another provider) for the balance now
   history  read the deployed monitor's checks over a time range
@@ -315,7 +315,8 @@ def _parser() -> argparse.ArgumentParser:
         "demo",
         help="watch a scripted week, nothing deployed",
         description="The monitor's scheduled job, run here against emulated AWS and a "
-        "DeepSeek simulator replaying a scripted week; ends with a report chart.",
+        "DeepSeek simulator replaying a scripted week, a Moonshot account beside it; ends with a report chart "
+        "and the digests.",
     )
     demo.add_argument("--days", type=int, default=7, help="how long a story (default: %(default)s)")
     demo.add_argument("--output", type=Path, default=Path("demo-report.png"), help="the chart (default: %(default)s)")
@@ -330,9 +331,9 @@ def _parser() -> argparse.ArgumentParser:
         help="put your API key in a deployed stack",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Read your DeepSeek API key without echo (or from --key-file, or piped in), check it "
-        "with DeepSeek, store it in the stack's secret, then invoke the function once and print what it found. "
-        "A key DeepSeek rejects is not stored.",
+        description="Read your API key without echo (or from --key-file, or piped in), check it with its "
+        "provider (DeepSeek, or --provider's), store it in the stack's secret, then invoke the function once and "
+        "print what it found. A key the provider rejects is not stored.",
     )
     setup.add_argument("--stack", required=True, help="the deployed stack's name")
     setup.add_argument("--account", help="store the key as this account of several (docs/many-accounts.md)")

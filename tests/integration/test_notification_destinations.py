@@ -498,7 +498,7 @@ class VerifyingReceiver(LoopbackServer):
         scripted = self.scripted_reply()
         if scripted:
             return scripted
-        if not self.verify(SIGNING_SECRET.encode(), request.headers, request.body):
+        if not self.verify(SIGNING_SECRET, request.headers, request.body):
             return Reply(401, b"bad signature")
         self.verified.append(json.loads(request.body))
         return Reply(200, b"{}")
@@ -530,12 +530,15 @@ def test_the_documented_check_refuses_a_tampered_body_another_secret_and_a_repla
     headers = signature_headers(SIGNING_SECRET, body, now)
     verify = receiver.verify
 
-    assert verify(SIGNING_SECRET.encode(), headers, body)
-    assert not verify(SIGNING_SECRET.encode(), headers, body.replace(b"40.00", b"400.00"))
-    assert not verify(b"another-secret-entirely", headers, body)
-    assert not verify(SIGNING_SECRET.encode(), {**headers, "X-Signature-Timestamp": str(now + 1)}, body)
+    assert verify(SIGNING_SECRET, headers, body)
+    lower_cased = {name.lower(): value for name, value in headers.items()}  # as a function URL passes them
+    assert verify(SIGNING_SECRET, lower_cased, body)
+    assert not verify(SIGNING_SECRET, headers, body.replace(b"40.00", b"400.00"))
+    assert not verify("another-secret-entirely", headers, body)
+    assert not verify(SIGNING_SECRET, {**headers, "X-Signature-Timestamp": str(now + 1)}, body)
+    assert not verify(SIGNING_SECRET, {**headers, "X-Signature-Timestamp": "²"}, body)  # refused, not a crash
     old = signature_headers(SIGNING_SECRET, body, now - 301)  # a recording replayed five minutes on
-    assert not verify(SIGNING_SECRET.encode(), old, body)
+    assert not verify(SIGNING_SECRET, old, body)
 
 
 def test_a_signed_webhook_is_retried_on_503_then_kept_when_it_refuses(notifier, receiver, captured_logs):

@@ -125,7 +125,6 @@ def test_a_per_currency_threshold_overrides_the_default():
         ("SPEND_SPIKE_FACTOR", "100.5", "expected a number from 1.1 to 100"),
         ("DEEPSEEK_BASE_URL", "ftp://api.deepseek.com", "expected an http(s) URL"),
         ("DEEPSEEK_BASE_URL", "http://api.deepseek.com", "use https (http only for localhost)"),
-        ("DEEPSEEK_BASE_URL", "https://proxy.example/?key=1", "no query or fragment allowed"),
     ],
 )
 def test_an_unusable_setting_is_a_problem_naming_the_parameter_the_variable_and_the_value(name, value, reason):
@@ -449,3 +448,24 @@ def test_an_account_is_read_at_its_own_address_else_its_providers(provider, base
     assert (account.account, account.provider, account.base_url) == ("team", provider, base_url)
     assert account.balance_base_url == read_at
     assert stack.balance_base_url == "http://127.0.0.1:8765"  # the stack's own account is DeepSeek's
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "reason"),
+    [
+        ("https://proxy.example/?key=1", "https://proxy.example/", "no user, password, query or fragment allowed"),
+        (
+            "https://user:p4ss@proxy.example/v1",
+            "https://proxy.example/v1",
+            "no user, password, query or fragment allowed",
+        ),
+        ("http://user:p4ss@example.com/?token=abc", "http://example.com/", "use https (http only for localhost)"),
+        ("ftp://user:p4ss@example.com", "ftp://example.com", "expected an http(s) URL"),
+    ],
+)
+def test_a_base_url_is_never_quoted_with_the_credentials_it_holds(url, shown, reason):
+    settings = Settings.from_environment({**ENVIRONMENT, "DEEPSEEK_BASE_URL": url})
+
+    assert settings.problems == (f"DeepSeekBaseUrl: DEEPSEEK_BASE_URL={shown!r} is invalid: {reason}",)
+    assert "p4ss" not in settings.problems[0]
+    assert "key=1" not in settings.problems[0]

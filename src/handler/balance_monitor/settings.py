@@ -274,13 +274,20 @@ def parse_language(text: str, name: str = "ALERT_LANGUAGE") -> str:
 
 def parse_base_url(url: str, name: str = "DEEPSEEK_BASE_URL") -> str:
     parts = urlsplit(url.strip())
+    shown = _without_credentials(url)  # an error never repeats a password or token the URL holds
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _invalid(name, url, "expected an http(s) URL")
+        raise _invalid(name, shown, "expected an http(s) URL")
     if not is_secure_url(url):
-        raise _invalid(name, url, "use https (http only for localhost)")
-    if parts.query or parts.fragment:
-        raise _invalid(name, url, "no query or fragment allowed")
+        raise _invalid(name, shown, "use https (http only for localhost)")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise _invalid(name, shown, "no user, password, query or fragment allowed")
     return url.strip().rstrip("/")
+
+
+def _without_credentials(url: str) -> str:
+    parts = urlsplit(url.strip())
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{host}{parts.path}" if parts.scheme or host else parts.path
 
 
 def parse_number(name: str, text: str, bounds: Bounds) -> Decimal:
