@@ -14,7 +14,7 @@ from balance_cli.errors import CommandError, UsageError
 from balance_cli.output import amount, exact_amounts, table
 from balance_cli.stack import stack_outputs
 from balance_monitor.adapters.balance_api import BalanceApiClient
-from balance_monitor.adapters.secrets import api_key_secret, parse_api_key
+from balance_monitor.adapters.secrets import AccountConfig, accounts_secret, parse_api_key
 from balance_monitor.balance import BalanceReport
 from balance_monitor.errors import (
     ApiKeyError,
@@ -24,7 +24,7 @@ from balance_monitor.errors import (
     KeyRejectedError,
 )
 from balance_monitor.providers import DEFAULT_PROVIDER, Provider, UnknownProviderError, provider
-from balance_monitor.settings import DEFAULT_BASE_URL, parse_base_url
+from balance_monitor.settings import DEFAULT_ACCOUNT, DEFAULT_BASE_URL, parse_base_url
 
 TIMEOUT_SECONDS = 30
 
@@ -36,20 +36,14 @@ def chosen_provider(name: str) -> Provider:
         raise UsageError(f"--provider: {exc}") from None
 
 
-def api_key(key_file: Path | None, stack: str | None, source: Provider | None = None) -> str:
-    """From a file, from the deployed stack's secret, or from the provider's variable
-    (DEEPSEEK_API_KEY for DeepSeek)."""
+def api_key(key_file: Path | None, source: Provider | None = None) -> str:
+    """From a file, or from the provider's variable (DEEPSEEK_API_KEY for DeepSeek)."""
     variable = (source or provider(DEFAULT_PROVIDER)).key_variable
-    try:
-        if key_file:
+    if key_file:
+        try:
             return parse_api_key(key_file.read_text())
-        if stack:
-            secret_arn = stack_outputs(stack).secret_arn
-            if not secret_arn:
-                raise UsageError(f"stack {stack!r} has no ApiKeySecretArn output")
-            return api_key_secret(secret_arn, SecretsProvider()).get()
-    except (OSError, ApiKeyError) as exc:
-        raise UsageError(f"cannot read the API key: {exc}") from None
+        except (OSError, ApiKeyError) as exc:
+            raise UsageError(f"cannot read the API key: {exc}") from None
     key = os.environ.get(variable, "").strip()
     if not key:
         raise UsageError(f"no API key: set {variable}, or pass --key-file FILE or --stack NAME")
@@ -57,6 +51,27 @@ def api_key(key_file: Path | None, stack: str | None, source: Provider | None = 
         return parse_api_key(key)
     except ApiKeyError as exc:
         raise UsageError(f"{variable} holds no usable key ({exc})") from None
+
+
+def stack_account(stack: str, account: str | None) -> AccountConfig:
+    """One account of the deployed stack's secret, with its key, provider and address (a
+    single key is the account `default`)."""
+    secret_arn = stack_outputs(stack).secret_arn
+    if not secret_arn:
+        raise UsageError(f"stack {stack!r} has no ApiKeySecretArn output")
+    try:
+        accounts = accounts_secret(secret_arn, SecretsProvider()).get()
+    except (ApiKeyError, ConfigurationError) as exc:
+        raise UsageError(f"cannot read the API key: {exc}") from None
+    name = account or DEFAULT_ACCOUNT
+    config = accounts.get(name)
+    if config is None:
+        raise UsageError(
+            f"the stack's secret has no account {name!r}; it has {', '.join(sorted(accounts))} (--account)"
+        )
+    if config.problem is not None or not config.api_key:
+        raise UsageError(f"account {name!r} in the stack's secret cannot be used: {config.problem or 'no API key'}")
+    return config
 
 
 def check(key: str, base_url: str | None, source: Provider | None = None) -> BalanceReport:

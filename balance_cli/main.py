@@ -52,14 +52,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from balance_cli.check import api_key, check, chosen_provider, report_json, report_table
+    from balance_cli.check import api_key, check, chosen_provider, report_json, report_table, stack_account
     from balance_monitor.observability import logger
 
-    source = chosen_provider(args.provider)
+    if args.account and not args.stack:
+        raise UsageError("--account picks an account of a deployed stack's secret: give --stack NAME too")
+    base_url = args.base_url
+    if args.stack:  # the account's key, and its provider and address unless given here
+        account = stack_account(args.stack, args.account)
+        source = chosen_provider(args.provider or account.provider)
+        key, base_url = str(account.api_key), base_url or account.base_url
+    else:
+        source = chosen_provider(args.provider or "deepseek")
+        key = api_key(args.key_file, source)
     # stdout is the command's answer; a retry's log line goes to stderr.
     previous = logger.registered_handler.setStream(sys.stderr)
     try:
-        report = check(api_key(args.key_file, args.stack, source), args.base_url, source)
+        report = check(key, base_url, source)
     finally:
         logger.registered_handler.setStream(previous or sys.stderr)
     print(json.dumps(report_json(report), indent=2) if args.json else report_table(report))
@@ -176,9 +185,11 @@ def _require_extra(extra: str) -> None:
         )
 
 
-def _provider_options(command: argparse.ArgumentParser, what: str, default_address: str) -> None:
+def _provider_options(
+    command: argparse.ArgumentParser, what: str, default_address: str, default: str | None = "deepseek"
+) -> None:
     command.add_argument(
-        "--provider", default="deepseek", metavar="NAME", help=f"{what}: {', '.join(REGISTRY)} (docs/providers.md)"
+        "--provider", default=default, metavar="NAME", help=f"{what}: {', '.join(REGISTRY)} (docs/providers.md)"
     )
     command.add_argument("--base-url", help=f"the provider's address (default: {default_address})")
 
@@ -265,7 +276,13 @@ def _parser() -> argparse.ArgumentParser:
     source = check.add_mutually_exclusive_group()
     source.add_argument("--key-file", type=Path, help='a file holding the key (or {"api_key": ...})')
     source.add_argument("--stack", help="read the key from this deployed stack's secret")
-    _provider_options(check, "whose balance", "DEEPSEEK_BASE_URL for DeepSeek, or the real service")
+    check.add_argument("--account", help="with --stack: which account of its secret (default: default)")
+    _provider_options(
+        check,
+        "whose balance (default: the --stack account's provider, else deepseek)",
+        "the --stack account's, DEEPSEEK_BASE_URL for DeepSeek, or the real service",
+        default=None,
+    )
     check.add_argument("--json", action="store_true", help="print JSON for scripts")
     check.set_defaults(run=_check)
 

@@ -157,6 +157,35 @@ def test_check_reads_the_key_from_the_deployed_stacks_secret(capsys, deployed, d
     assert "CNY" in out
 
 
+def test_check_reads_an_account_of_several_with_its_provider_from_the_stacks_secret(
+    capsys, deployed, deepseek, stack, monkeypatch
+):
+    from sandbox.provider_simulators import SIMULATORS
+
+    monkeypatch.delenv("DEEPSEEK_API_KEY", raising=False)
+    with SIMULATORS["novita"]("sk-novita-eeeeeeeeeeee") as novita:
+        novita.set_balance("USD", topped_up="12.3456")
+        accounts = {
+            "default": {"api_key": API_KEY, "base_url": deepseek.base_url},
+            "render": {"api_key": "sk-novita-eeeeeeeeeeee", "provider": "novita", "base_url": novita.base_url},
+        }
+        stack.put_api_key(json.dumps({"accounts": accounts}))
+
+        render = run(capsys, "check", "--stack", STACK, "--account", "render", "--json")
+        default = run(capsys, "check", "--stack", STACK, "--json")
+        missing = run(capsys, "check", "--stack", STACK, "--account", "nope")
+
+    assert render[0] == errors.OK, render[2]
+    assert json.loads(render[1])["balances"] == [
+        {"currency": "USD", "total": "12.3456", "granted": None, "topped_up": "12.3456"}
+    ]
+    assert default[0] == errors.OK, default[2]
+    assert json.loads(default[1])["balances"][0]["currency"] == "CNY"
+    assert missing[0] == errors.USAGE
+    assert "the stack's secret has no account 'nope'; it has default, render (--account)" in missing[2]
+    assert "sk-novita" not in render[1] + render[2] + missing[2]
+
+
 def test_a_stack_that_does_not_exist_is_a_clear_usage_error(capsys, stack, monkeypatch):
     client = boto3.client("cloudformation")
     stubber = Stubber(client)
