@@ -74,19 +74,26 @@ def stack_account(stack: str, account: str | None) -> AccountConfig:
     return config
 
 
+def check_base_url(base_url: str) -> str:
+    try:
+        return parse_base_url(base_url, "--base-url")
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def check(key: str, base_url: str | None, source: Provider | None = None) -> BalanceReport:
     """The balance, read from `source` (DeepSeek by default) at `base_url`, else at DeepSeek's
     DEEPSEEK_BASE_URL or the provider's own address."""
     source = source or provider(DEFAULT_PROVIDER)
-    try:
-        if base_url:
-            url = parse_base_url(base_url, "--base-url")
-        elif source.name == DEFAULT_PROVIDER:
+    if base_url:
+        url = check_base_url(base_url)
+    elif source.name != DEFAULT_PROVIDER:
+        url = source.base_url
+    else:
+        try:
             url = parse_base_url(os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL)
-        else:
-            url = source.base_url
-    except ConfigurationError as exc:
-        raise UsageError(str(exc)) from None
+        except ConfigurationError as exc:
+            raise UsageError(str(exc)) from None
     client = BalanceApiClient()
     try:
         return client.fetch_balance(key, time.monotonic() + TIMEOUT_SECONDS, provider=source, base_url=url)

@@ -52,11 +52,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from balance_cli.check import api_key, check, chosen_provider, report_json, report_table, stack_account
+    from balance_cli.check import (
+        api_key,
+        check,
+        check_base_url,
+        chosen_provider,
+        report_json,
+        report_table,
+        stack_account,
+    )
     from balance_monitor.observability import logger
 
     if args.account and not args.stack:
         raise UsageError("--account picks an account of a deployed stack's secret: give --stack NAME too")
+    if args.provider:
+        chosen_provider(args.provider)  # a misspelt provider or a bad address is said before any key is sought
+    if args.base_url:
+        check_base_url(args.base_url)
     base_url = args.base_url
     if args.stack:  # the account's key, and its provider and address unless given here
         account = stack_account(args.stack, args.account)
@@ -392,7 +404,9 @@ def _silence_parser(commands: argparse._SubParsersAction) -> None:
     actions = silence.add_subparsers(dest="action", required=True, metavar="action")
     parsers = {
         "add": actions.add_parser("add", help="make a silence", epilog=EXIT_CODES_HELP),
-        "list": actions.add_parser("list", help="the account's silences in force (--all: those kept that are over)"),
+        "list": actions.add_parser(
+            "list", help="the account's silences in force (--all: those kept that are over)", epilog=EXIT_CODES_HELP
+        ),
         "expire": actions.add_parser("expire", help="end a silence now", epilog=EXIT_CODES_HELP),
     }
     for parser in parsers.values():

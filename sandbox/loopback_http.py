@@ -3,6 +3,7 @@ from a script of replies (to misbehave on cue) or by its subclass's own rule."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import deque
@@ -37,13 +38,22 @@ class SeenRequest:
         return self.headers.get("Accept")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (as the monitor does on a drip, or at its deadline) is no error to print."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class LoopbackServer:
     def __init__(self) -> None:
         self.requests: list[SeenRequest] = []
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property

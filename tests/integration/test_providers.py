@@ -193,6 +193,12 @@ def test_the_check_command_reads_another_provider_with_its_own_key_variable(moon
     [
         (["--provider", "kimi"], {}, "--provider: unknown provider 'kimi': use one of deepseek, moonshot,"),
         (["--provider", "novita"], {}, "no API key: set NOVITA_API_KEY, or pass --key-file FILE or --stack NAME"),
+        (  # the address is judged before a key is sought
+            ["--provider", "novita", "--base-url", "http://example.com"],
+            {},
+            "--base-url='http://example.com' is invalid: use https (http only for localhost)",
+        ),
+        (["--account", "prod"], {}, "--account picks an account of a deployed stack's secret: give --stack NAME too"),
     ],
 )
 def test_the_check_command_says_which_provider_or_key_is_missing(arguments, environment, message, capsys, monkeypatch):
