@@ -130,7 +130,10 @@ def _report(args: argparse.Namespace) -> int:
             variable = "CRITICAL_BALANCE_THRESHOLD"
             critical_thresholds = levels(function_variable(function, variable), variable)
     records = _records(args)
-    title = f"DeepSeek balance, account {args.account}"
+    from balance_monitor.providers import provider
+
+    label = provider(records[-1].provider).label if records else "DeepSeek"
+    title = f"{label} balance, account {args.account}"
     try:
         chart = draw(records, thresholds, title, args.output, svg=args.svg, critical_thresholds=critical_thresholds)
     except OSError as exc:

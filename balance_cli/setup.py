@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 
 from balance_cli import errors
-from balance_cli.check import check, chosen_provider
+from balance_cli.check import check, check_base_url, chosen_provider
 from balance_cli.errors import CommandError, UsageError
 from balance_cli.stack import StackOutputs, function_variable, invoke_function, stack_outputs
 from balance_monitor.adapters.alert_topic import AlertTopic
@@ -66,6 +66,8 @@ def setup(
     stack: str, account: str | None, key_file: Path | None, base_url: str | None, provider_name: str = DEFAULT_PROVIDER
 ) -> int:
     source = chosen_provider(provider_name)
+    if base_url:
+        check_base_url(base_url)  # before AWS is asked anything
     outputs = stack_outputs(stack)
     if not outputs.secret_arn or not outputs.function_name:
         raise UsageError(f"stack {stack!r} lacks the ApiKeySecretArn or BalanceCheckFunctionName output")

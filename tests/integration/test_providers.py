@@ -2,6 +2,7 @@
 own simulator in its own shape, named as its provider in alerts, history, metrics and digests,
 and a Moonshot account that runs into debt told as a person would want it told."""
 
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -210,3 +211,16 @@ def test_the_check_command_says_which_provider_or_key_is_missing(arguments, envi
 
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_setup_judges_the_address_before_it_asks_aws_anything(capsys, monkeypatch):
+    from balance_cli.main import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("sk-novita-ffffffffffff\n"))
+
+    code = main(
+        ["setup", "--stack", "nowhere", "--account", "render", "--provider", "novita", "--base-url", "http://x.io"]
+    )
+
+    assert code == 2
+    assert "--base-url='http://x.io' is invalid: use https (http only for localhost)" in capsys.readouterr().err
