@@ -67,17 +67,22 @@ def test_a_missing_dependency_or_a_bundled_sdk_is_caught(artifact):
     ]
 
 
-def test_the_balance_check_never_imports_the_snooze_endpoint_or_the_silence_writes():
-    """The snooze endpoint shares the artifact (it needs no package of its own), not the check's
-    import path: a cold check loads only what it uses."""
-    loaded = subprocess.run(
-        [sys.executable, "-c", "import sys, app; print(' '.join(sorted(sys.modules)))"],
+def modules_loaded_by(entry_points: str) -> list[str]:
+    """Every module a fresh process has loaded once it imported these entry points."""
+    return subprocess.run(
+        [sys.executable, "-c", f"import sys, {entry_points}; print(' '.join(sorted(sys.modules)))"],
         cwd=ROOT / "src" / "handler",
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src" / "handler")},
     ).stdout.split()
+
+
+def test_the_balance_check_never_imports_the_snooze_endpoint_or_the_silence_writes():
+    """The snooze endpoint shares the artifact (it needs no package of its own), not the check's
+    import path: a cold check loads only what it uses."""
+    loaded = modules_loaded_by("app")
 
     assert "app" in loaded
     assert not {"slack_interactions", "balance_monitor.slack_requests", "balance_monitor.adapters.silence_store"} & set(
@@ -101,14 +106,7 @@ def test_the_notifiers_artifact_needs_apprise_and_no_other_artifact_may_hold_it(
 def test_the_balance_check_and_the_slack_functions_never_import_apprise():
     """Apprise (and the notifier's modules) is the notifier's alone: a cold check or Slack post
     loads none of it, whether or not it is installed (it is, in the tests' environment)."""
-    loaded = subprocess.run(
-        [sys.executable, "-c", "import sys, app, slack_app, slack_interactions; print(' '.join(sorted(sys.modules)))"],
-        cwd=ROOT / "src" / "handler",
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src" / "handler")},
-    ).stdout.split()
+    loaded = modules_loaded_by("app, slack_app, slack_interactions")
 
     assert "app" in loaded
     assert [name for name in loaded if "apprise" in name or name.startswith("markdown")] == []
