@@ -65,17 +65,15 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.account and not args.stack:
         raise UsageError("--account picks an account of a deployed stack's secret: give --stack NAME too")
-    if args.provider:
-        chosen_provider(args.provider)  # a misspelt provider or a bad address is said before any key is sought
-    if args.base_url:
-        check_base_url(args.base_url)
-    base_url = args.base_url
+    # A misspelt provider or a bad address is said before any key is sought.
+    named = chosen_provider(args.provider) if args.provider else None
+    base_url = check_base_url(args.base_url) if args.base_url else None
     if args.stack:  # the account's key, and its provider and address unless given here
         account = stack_account(args.stack, args.account)
-        source = chosen_provider(args.provider or account.provider)
+        source = named or chosen_provider(account.provider)
         key, base_url = str(account.api_key), base_url or account.base_url
     else:
-        source = chosen_provider(args.provider or "deepseek")
+        source = named or chosen_provider("deepseek")
         key = api_key(args.key_file, source)
     # stdout is the command's answer; a retry's log line goes to stderr.
     previous = logger.registered_handler.setStream(sys.stderr)

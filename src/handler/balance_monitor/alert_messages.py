@@ -59,6 +59,12 @@ class AlertMessage:
     attributes: dict[str, str]  # SNS message attributes, for subscription filter policies
     document: dict[str, Any]  # the versioned JSON document, for machines and chat
 
+    @classmethod
+    def of(cls, document: dict[str, Any], body: str) -> AlertMessage:
+        """A document as the topic publishes it: its subject, the body for email, and the
+        attributes filter policies route by."""
+        return cls(document["subject"], body, {name: document[name] for name in MESSAGE_ATTRIBUTES}, document)
+
 
 def render_alert(
     notification: Notification,
@@ -69,31 +75,7 @@ def render_alert(
     provider_name: str = DEFAULT_PROVIDER,
     language: str = DEFAULT_LANGUAGE,
 ) -> AlertMessage:
-    document = alert_document(
-        notification,
-        account=account,
-        thresholds=thresholds,
-        critical_thresholds=critical_thresholds,
-        provider_name=provider_name,
-        language=language,
-    )
-    return AlertMessage(
-        subject=document["subject"],
-        body=email_text(document),
-        attributes={name: document[name] for name in MESSAGE_ATTRIBUTES},
-        document=document,
-    )
-
-
-def alert_document(
-    notification: Notification,
-    *,
-    account: str,
-    thresholds: Thresholds,
-    critical_thresholds: Thresholds | None = None,
-    provider_name: str = DEFAULT_PROVIDER,
-    language: str = DEFAULT_LANGUAGE,
-) -> dict[str, Any]:
+    """The notification's document, and the message the alert topic publishes of it."""
     critical_thresholds = critical_thresholds or Thresholds()
     source = provider(provider_name)
     observation = notification.observation
@@ -104,7 +86,7 @@ def alert_document(
     elif report and not report.is_available:
         reason = say(language, "reason.unavailable", label=source.label, reason=_unavailable_reason(source, language))
     action_text, action_url = _action(notification, source, language)
-    return {
+    document = {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
         "account": account,
@@ -131,6 +113,7 @@ def alert_document(
         ],
         "action": {"text": action_text, "url": action_url},
     }
+    return AlertMessage.of(document, email_text(document))
 
 
 def test_alert(*, account: str, sent_at: datetime, provider_name: str, language: str) -> AlertMessage:
@@ -160,12 +143,7 @@ def test_alert(*, account: str, sent_at: datetime, provider_name: str, language:
         "top_ups": [],
         "action": {"text": say(language, "action.test"), "url": None},
     }
-    return AlertMessage(
-        subject=document["subject"][:SUBJECT_LIMIT],
-        body=email_text(document),
-        attributes={name: document[name] for name in MESSAGE_ATTRIBUTES},
-        document=document,
-    )
+    return AlertMessage.of(document, email_text(document))
 
 
 def email_text(document: dict[str, Any]) -> str:

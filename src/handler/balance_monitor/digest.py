@@ -21,7 +21,6 @@ from typing import Any
 
 from balance_monitor.alert_lifecycle import SEVERITY, AlertState, CheckOutcome, NotificationKind, Status
 from balance_monitor.alert_messages import (
-    MESSAGE_ATTRIBUTES,
     AlertMessage,
     exact_amount,
     format_amount,
@@ -243,12 +242,7 @@ def render_digest(summary: DigestSummary, language: str = DEFAULT_LANGUAGE) -> A
     """The digest as the alert topic publishes it: the same attributes as every alert, so that
     subscription filter policies route it (`kind` `digest`, `severity` `info`)."""
     document = digest_document(summary, language)
-    return AlertMessage(
-        subject=document["subject"],
-        body=digest_text(document),
-        attributes={name: document[name] for name in MESSAGE_ATTRIBUTES},
-        document=document,
-    )
+    return AlertMessage.of(document, digest_text(document))
 
 
 def digest_document(summary: DigestSummary, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
