@@ -42,7 +42,6 @@ FREE = {  # AWS's always-free tier, per month
     "alarms": 10,
     "dashboards": 3,
     "log_gb": 5,
-    "xray_traces": 100_000,
 }
 
 
@@ -127,7 +126,8 @@ def monthly(check: PerCheck, retention_days: int = 90) -> list[list[str]]:
             free=FREE["dashboards"],
         ),
         _metered("CloudWatch, logs", f"{log_gb * 1000:.1f} MB", log_gb, LOG_INGESTED_GB, free=FREE["log_gb"]),
-        _metered("X-Ray", f"{checks:,} traces", checks, XRAY_TRACE, free=FREE["xray_traces"]),
+        # Tracing is off by default (XRayTracing); on, it is a trace a check, within the free tier.
+        _metered("X-Ray", f"none (with XRayTracing=Active, {checks:,} traces: ${checks * XRAY_TRACE:.2f})", 0, 0.0),
         _metered("SNS, EventBridge schedule", "alerts only; scheduled rules are free", 0, 0.0),
     ]
     rows = [[item, quantity, _dollars(price), _dollars(after_free)] for item, quantity, price, after_free in lines]
@@ -148,11 +148,12 @@ def _metered(
 
 
 def _resource_counts() -> dict[str, int]:
-    """What the stack keeps whatever it does, from template.yaml (Slack and Chatbot off)."""
+    """What the stack keeps whatever it does, from template.yaml (Slack, other destinations and
+    Chatbot off, as by default)."""
     from sandbox.aws import load_template
 
     resources = load_template(TEMPLATE)["Resources"].values()
-    optional = ("HasSlack", "HasChatbot")
+    optional = ("HasSlack", "HasSnooze", "HasNotifier", "HasChatbot")
     kinds = [resource["Type"] for resource in resources if resource.get("Condition") not in optional]
     return {
         "secrets": kinds.count("AWS::SecretsManager::Secret"),

@@ -128,11 +128,8 @@ def digest_in_a_fresh_process(environment: dict[str, str], aws: LoopbackAWS) -> 
     if finished.returncode:
         raise SystemExit(f"digest_run.py failed:\n{finished.stderr.decode()[-3000:]}")
     line = next(line for line in finished.stderr.decode().splitlines() if line.startswith("digest-run "))
-    return {
-        **json.loads(line.removeprefix("digest-run ")),
-        "requests": Counter(aws.requests),
-        "capacity": Counter(aws.capacity),
-    }
+    counts = aws.counts()
+    return {**json.loads(line.removeprefix("digest-run ")), "requests": counts.requests, "capacity": counts.capacity}
 
 
 def _week(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,5 +1,9 @@
-"""AWS emulated by a moto server on 127.0.0.1, counting every request by service and
-operation, and the DynamoDB capacity each would consume, from the items it carries."""
+"""AWS emulated by a moto server on 127.0.0.1, in a process of its own (server_process.py),
+counting every request by service and operation, and the DynamoDB capacity each would
+consume, from the items it carries.
+
+    python benchmarks/loopback_aws.py     (prints its base URL, then serves)
+"""
 
 from __future__ import annotations
 
@@ -7,66 +11,98 @@ import io
 import json
 import math
 import threading
+import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
+from benchmarks.server_process import ServerProcess
 
 KIB = 1024
+COUNTS_PATH = "/_loopback/counts"  # GET: the tallies; DELETE: start them again
 
 
-class _QuietRequestHandler(MotoRequestHandler):
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
+@dataclass(frozen=True)
+class Counts:
+    requests: Counter[tuple[str, str]]  # (service, operation) -> requests
+    capacity: Counter[str]  # DynamoDB on-demand read and write units
+    serving_seconds: float  # the emulator's own time answering them
+
+    def by_service(self) -> Counter[str]:
+        services: Counter[str] = Counter()
+        for (service, _), count in self.requests.items():
+            services[service] += count
+        return services
 
 
-class LoopbackAWS:
-    """A moto server on 127.0.0.1, in a thread of this process; `requests` and `capacity`
-    tally what it was asked since the last `reset()`."""
+class LoopbackAWS(ServerProcess):
+    """The moto server's process; `counts()` tallies what it was asked since `reset()`."""
 
     def __init__(self) -> None:
-        self._moto = DomainDispatcherApplication(create_backend_app)
-        self._server = make_server("127.0.0.1", 0, self._count, threaded=True, request_handler=_QuietRequestHandler)
-        self._lock = threading.Lock()
-        self.requests: Counter[tuple[str, str]] = Counter()  # (service, operation) -> requests
-        self.capacity: Counter[str] = Counter({"read": 0, "write": 0})  # DynamoDB on-demand units
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        super().__init__(Path(__file__))
 
     @property
     def endpoint_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
+        return self.base_url
 
     def reset(self) -> None:
-        with self._lock:
-            self.requests = Counter()
-            self.capacity = Counter({"read": 0, "write": 0})
+        urllib.request.urlopen(urllib.request.Request(self.base_url + COUNTS_PATH, method="DELETE"))  # noqa: S310
 
-    def by_service(self) -> Counter[str]:
-        with self._lock:
-            services: Counter[str] = Counter()
-            for (service, _), count in self.requests.items():
-                services[service] += count
-            return services
+    def counts(self) -> Counts:
+        with urllib.request.urlopen(self.base_url + COUNTS_PATH) as answer:  # noqa: S310
+            tallies = json.load(answer)
+        requests = Counter({(service, operation): count for service, operation, count in tallies["requests"]})
+        return Counts(requests, Counter(tallies["capacity"]), tallies["serving_seconds"])
 
-    def _count(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+
+class CountingMoto:
+    """moto's WSGI application, tallying each request before it answers."""
+
+    def __init__(self) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._lock = threading.Lock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.requests: Counter[tuple[str, str]] = Counter()
+        self.capacity: Counter[str] = Counter({"read": 0, "write": 0})
+        self.serving_seconds = 0.0
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ["PATH_INFO"] == COUNTS_PATH:
+            return self._counts(environ["REQUEST_METHOD"], start_response)
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
         service = _signing_service(environ.get("HTTP_AUTHORIZATION", ""))
         operation = _operation(environ, body)
+        started = time.perf_counter()
         response = b"".join(self._moto(environ, start_response))
+        serving = time.perf_counter() - started
         with self._lock:
+            self.serving_seconds += serving
             self.requests[(service, operation)] += 1
             if service == "dynamodb":
                 self.capacity.update(_capacity(operation, json.loads(body), json.loads(response or b"{}")))
         return [response]
+
+    def _counts(self, method: str, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        with self._lock:
+            if method == "DELETE":
+                self._reset()
+            tallies = {
+                "requests": [[*key, count] for key, count in self.requests.items()],
+                "capacity": dict(self.capacity),
+                "serving_seconds": self.serving_seconds,
+            }
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(tallies).encode()]
 
 
 def _signing_service(authorization: str) -> str:
@@ -120,3 +156,21 @@ def _value_bytes(value: dict[str, Any]) -> int:
     if kind == "L":
         return 3 + sum(_value_bytes(inner) + 1 for inner in content)
     return len(str(content).encode())  # binary and sets: near enough for items this monitor writes
+
+
+def serve() -> None:
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
+
+    class QuietRequestHandler(MotoRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    server = make_server("127.0.0.1", 0, CountingMoto(), threaded=True, request_handler=QuietRequestHandler)
+    host, port = server.server_address[:2]
+    print(f"http://{host}:{port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    serve()

@@ -1,17 +1,27 @@
 """`make bench`: what a balance check costs, measured in one run on this machine and set
 against the floor, the least program that does the same I/O (benchmarks/floor.py).
 
-Everything runs on 127.0.0.1: AWS is a moto server that counts requests and DynamoDB
-capacity (loopback_aws.py), DeepSeek is the simulator, and X-Ray's daemon is a UDP socket
-that counts the trace segments it receives.
+Everything runs on 127.0.0.1: AWS is a moto server that counts requests, DynamoDB capacity
+and its own time answering (loopback_aws.py), DeepSeek is the simulator of an account that
+spends steadily (steady_deepseek.py), each a process of its own, so that nothing the
+measuring process does can slow them; X-Ray's daemon is a UDP socket that counts the trace
+segments it receives. Between cold starts the table is cut back to the account's state
+(moto copies the whole table at each transaction, so a growing table would slow each check
+more than the one before).
 
 - Cold start: each sample is a fresh Python process, as a new Lambda container is, given
-  the Lambda runtime's environment (tracing on). The handler's process imports it and runs
-  one scheduled check (cold_check.py); the floor's process does the same I/O. Each ends as
-  a container does, when its work is done (as_container.py). Runs alternate, so the
-  machine's noise hits all alike, and ratios are of medians. Both find their bytecode
-  compiled, as in Lambda (the runtime's boto3 has it; `make build` ships the function's).
-  A third series shows the handler shipped without bytecode, for comparison.
+  the Lambda runtime's environment and the function's as the template sets it by default
+  (tracing off). cold_check.py imports the handler's module, or the floor's, and invokes it
+  with the scheduled event, the same way for both. Each ends as a container does, when its
+  work is done (as_container.py). Both find their bytecode compiled, as in Lambda (the
+  runtime's boto3 has it; `make build` ships the function's). More series show the handler
+  with X-Ray tracing on (XRayTracing=Active), shipped without bytecode, and both programs
+  part by part (cold_breakdown.py).
+- The programs run in rounds, one of each a round (every other round in reverse order), and
+  each figure set against the floor is the median of its rounds' ratios (or differences),
+  with a 90% interval from resampling the rounds: this machine's speed drifts by a fifth over
+  tens of seconds, which a ratio within a round cancels and a ratio of medians does not. CPU
+  time, the process's own, is set against the floor's too: it leaves out all waiting.
 - Peak memory: the kernel's high-water mark of that process (as_container.py).
 - Requests and DynamoDB capacity: a cold check's, then each warm check's over a simulated
   day in one container, then one more with a thousand silences made before and three in force,
@@ -22,7 +32,7 @@ that counts the trace segments it receives.
 A figure to read, not a test to pass: timings vary with the machine and its load. Run it on
 the function's Python (3.13) to measure what Lambda runs; `make bench` does when it can.
 
-    python benchmarks/performance.py [--runs 21] [--artifact .aws-sam/build/BalanceCheckFunction]
+    python benchmarks/performance.py [--runs 41] [--artifact .aws-sam/build/BalanceCheckFunction]
 """
 
 from __future__ import annotations
@@ -34,6 +44,8 @@ import json
 import math
 import os
 import platform
+import random
+import resource
 import shutil
 import socket
 import statistics
@@ -44,7 +56,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -58,19 +70,18 @@ from balance_monitor.history import format_timestamp  # noqa: E402
 from balance_monitor.silences import Silence  # noqa: E402
 from benchmarks import cost  # noqa: E402
 from benchmarks.loopback_aws import LoopbackAWS, item_bytes  # noqa: E402
+from benchmarks.server_process import ServerProcess  # noqa: E402
 from sandbox.aws import create_stack, use_fake_credentials  # noqa: E402
-from sandbox.deepseek_simulator import DeepSeekSimulator  # noqa: E402
 
 API_KEY = "sk-bench-0123456789abcdef"
 FIRST_CHECK = datetime(2026, 11, 2, tzinfo=UTC)
 SCHEDULE = timedelta(minutes=15)  # the template's default rate
 CHECKS_A_DAY = int(timedelta(days=1) / SCHEDULE)
-SPEND_PER_CHECK = "0.10"  # 9.6 CNY a day from 110 CNY: healthy, with over 3 days of runway
-TARGET_RATIO = 1.3
+TARGET_RATIO = 1.15
 TARGET_PEAK_MB = 100
 TARGET_WARM_DYNAMODB_REQUESTS = 2
 BENCHMARKS = ROOT / "benchmarks"
-# What the Lambda runtime sets in a container of this function (Tracing: Active).
+# What the Lambda runtime sets in a container of this function.
 LAMBDA_RUNTIME = {
     "AWS_LAMBDA_FUNCTION_NAME": "balance-check",
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
@@ -85,18 +96,22 @@ MetricSeries = tuple[str, tuple[tuple[str, str], ...]]  # a metric's name and di
 
 @dataclass(frozen=True)
 class Program:
-    script: Path
+    module: str  # whose lambda_handler cold_check.py invokes: app, or floor
     environment: dict[str, str]  # on top of the function's
+    driver: str = "cold_check.py"  # or cold_breakdown.py, which times its parts
 
 
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # the process's own, user and system: no waiting on AWS, DeepSeek or the machine
+    aws_seconds: float  # the AWS emulator's own time answering the process's requests
     peak_bytes: int
     requests: Counter[str]  # by service
     capacity: Counter[str]  # DynamoDB read and write units
     output_bytes: int  # logs and metrics, as CloudWatch Logs would ingest them
     segments: int  # sent to the X-Ray daemon
+    breakdown: dict[str, float] = field(default_factory=dict)  # milliseconds, by cold_breakdown.py
 
 
 class XRayDaemon:
@@ -127,22 +142,25 @@ class XRayDaemon:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=21, help="cold starts of each program (default 21)")
+    parser.add_argument("--runs", type=int, default=41, help="cold starts of each program (default 41)")
     parser.add_argument("--artifact", type=Path, default=ROOT / ".aws-sam" / "build" / "BalanceCheckFunction")
     args = parser.parse_args()
 
     use_fake_credentials()
-    aws = LoopbackAWS()
-    os.environ["AWS_ENDPOINT_URL"] = aws.endpoint_url
     xray = XRayDaemon()
-    with DeepSeekSimulator(API_KEY) as deepseek, tempfile.TemporaryDirectory() as scratch:
-        deepseek.set_balance("CNY", topped_up="110.00")
-        times = steady_use(deepseek)
+    with (
+        LoopbackAWS() as aws,
+        ServerProcess(BENCHMARKS / "steady_deepseek.py", API_KEY) as deepseek,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        os.environ["AWS_ENDPOINT_URL"] = aws.endpoint_url
+        times = scheduled_times()
         stack = create_stack(json.dumps({"api_key": API_KEY}))
         function = stack.function_environment(DeepSeekBaseUrl=deepseek.base_url)
+        traced = stack.function_environment(DeepSeekBaseUrl=deepseek.base_url, XRayTracing="Active")
         environment = process_environment(function, xray.address)
         print(f"Cold starts: {args.runs} of each program, in fresh processes ...", file=sys.stderr)
-        cold = cold_starts(environment, Path(scratch), times, aws, xray, args.runs)
+        cold = cold_starts(environment, traced, Path(scratch), times, aws, xray, args.runs, stack.table_name)
         print("A day of checks in one container, then a year of history ...", file=sys.stderr)
         os.environ.update(function)
         day, metric_series = checks_in_one_container(times, aws, CHECKS_A_DAY)
@@ -155,7 +173,6 @@ def main() -> int:
         remove_silences(stack.table_name)
         stack.seed_checks(before=FIRST_CHECK, count=365 * CHECKS_A_DAY, step=SCHEDULE)
         with_a_year, _ = checks_in_one_container(times, aws, 1)
-    aws.stop()
 
     rows, per_check = summarise(
         cold, day, with_a_year[0], with_silences[0], metric_series, check_item_bytes, state_bytes, args.artifact
@@ -165,6 +182,11 @@ def main() -> int:
         f"{datetime.now(UTC):%Y-%m-%d}; {args.runs} cold starts of each program.\n"
     )
     print(table(["Figure", "Measured", "Target", "Met"], rows))
+    print(
+        "\nWhere a cold start's time goes (cold_breakdown.py; medians of the rounds, in ms; the handler's"
+        " overhead part by part, largest first):\n"
+    )
+    print(table(["Part", "Floor", "Handler", "Handler - floor"], breakdown_rows(cold)))
     print(
         f"\nA month of the default schedule ({cost.CHECKS_PER_MONTH:,} checks, each taken as cold), "
         f"at AWS's us-east-1 list prices of {cost.PRICES_AS_OF}:\n"
@@ -192,41 +214,77 @@ def process_environment(function: dict[str, str], xray_address: str) -> dict[str
     }
 
 
-def steady_use(deepseek: DeepSeekSimulator) -> Iterator[datetime]:
-    """The scheduled times, one after the other, with the account spending steadily between."""
+def scheduled_times() -> Iterator[datetime]:
+    """The scheduled times, one after the other (the simulated account spends between)."""
     moment = FIRST_CHECK
     while True:
         yield moment
-        deepseek.spend("CNY", SPEND_PER_CHECK)
         moment += SCHEDULE
 
 
 def cold_starts(
     environment: dict[str, str],
+    traced: dict[str, str],
     scratch: Path,
     times: Iterator[datetime],
     aws: LoopbackAWS,
     xray: XRayDaemon,
     count: int,
+    table_name: str,
 ) -> dict[str, list[Run]]:
     bytecode, stripped = scratch / "bytecode", scratch / "bytecode-without-the-functions"
     programs = {
-        "floor": Program(BENCHMARKS / "floor.py", {"PYTHONPYCACHEPREFIX": str(bytecode)}),
-        "handler": Program(BENCHMARKS / "cold_check.py", {"PYTHONPYCACHEPREFIX": str(bytecode)}),
+        "floor": Program("floor", {"PYTHONPYCACHEPREFIX": str(bytecode)}),
+        "handler": Program("app", {"PYTHONPYCACHEPREFIX": str(bytecode)}),
     }
     for program in programs.values():  # compile the bytecode once, and warm the file cache
         run_process(program, next(times), environment, aws, xray)
+        keep_only_the_state(table_name)
     function_code = _function_code()
     _compile_as_shipped(function_code, bytecode)
     _copy_without_function_bytecode(function_code, bytecode, stripped)
-    programs["handler without bytecode"] = Program(
-        BENCHMARKS / "cold_check.py", {"PYTHONPYCACHEPREFIX": str(stripped), "PYTHONDONTWRITEBYTECODE": "1"}
+    programs["handler, traced"] = Program(
+        "app", {**_differences(traced, environment), "PYTHONPYCACHEPREFIX": str(bytecode)}
     )
+    programs["handler without bytecode"] = Program(
+        "app", {"PYTHONPYCACHEPREFIX": str(stripped), "PYTHONDONTWRITEBYTECODE": "1"}
+    )
+    for module, name in (("floor", "floor"), ("app", "handler")):
+        programs[f"{name}, broken down"] = Program(module, programs[name].environment, "cold_breakdown.py")
     runs: dict[str, list[Run]] = {name: [] for name in programs}
-    for _ in range(count):
-        for name, program in programs.items():
+    for round_number in range(count):
+        # Every other round runs the programs in the reverse order, so that the order in a
+        # round cannot favour any of them.
+        order = list(programs.items())
+        for name, program in order if round_number % 2 == 0 else reversed(order):
             runs[name].append(run_process(program, next(times), environment, aws, xray))
+            keep_only_the_state(table_name)
     return runs
+
+
+def _differences(function: dict[str, str], environment: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in function.items() if environment.get(name) != value}
+
+
+def keep_only_the_state(table_name: str) -> None:
+    """Deletes every item but the account's state, which is all a check reads. moto copies the
+    whole table at each transaction (twice for the check's two items), so a table that grew
+    run by run would slow each cold check more than the one before: the emulator's cost, which
+    no DynamoDB table has, and not the check's."""
+    import boto3
+
+    dynamodb = boto3.client("dynamodb")
+    keys = [
+        item
+        for page in dynamodb.get_paginator("scan").paginate(
+            TableName=table_name, ProjectionExpression="account, #r", ExpressionAttributeNames={"#r": "record"}
+        )
+        for item in page["Items"]
+        if item["record"]["S"] != "state"
+    ]
+    for start in range(0, len(keys), 25):
+        batch = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
+        dynamodb.batch_write_item(RequestItems={table_name: batch})
 
 
 def _function_code() -> list[Path]:
@@ -271,24 +329,40 @@ def _bundled_modules() -> set[str]:
 
 
 def run_process(
-    program: Program, moment: datetime, environment: dict[str, str], aws: LoopbackAWS, xray: XRayDaemon
+    program: Program,
+    moment: datetime,
+    environment: dict[str, str],
+    aws: LoopbackAWS,
+    xray: XRayDaemon,
 ) -> Run:
     aws.reset()
     xray.segments_received()
-    command = [sys.executable, "-S", str(BENCHMARKS / "as_container.py"), str(program.script), format_timestamp(moment)]
+    command = [
+        *(sys.executable, "-S", str(BENCHMARKS / "as_container.py"), str(BENCHMARKS / program.driver)),
+        *(program.module, format_timestamp(moment)),
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)  # the servers are children too, but not yet reaped
     started = time.perf_counter()
     finished = subprocess.run(command, env={**environment, **program.environment}, capture_output=True, check=False)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if finished.returncode:
-        raise SystemExit(f"{program.script.name} failed:\n{finished.stderr.decode()[-3000:]}")
-    peak_kib = int(finished.stderr.decode().rsplit("peak-rss-kib", 1)[1])
+        raise SystemExit(f"{program.module} failed:\n{finished.stderr.decode()[-3000:]}")
+    errors = finished.stderr.decode()
+    peak_kib = int(errors.rsplit("peak-rss-kib", 1)[1])
+    breakdown = json.loads(errors.partition("breakdown ")[2].partition("\n")[0] or "{}")
+    counts = aws.counts()
     return Run(
         seconds,
+        cpu_seconds,
+        counts.serving_seconds,
         peak_kib * 1024,
-        aws.by_service(),
-        Counter(aws.capacity),
+        counts.by_service(),
+        counts.capacity,
         len(finished.stdout),
         xray.segments_received(),
+        breakdown,
     )
 
 
@@ -309,7 +383,8 @@ def checks_in_one_container(
         seconds = time.perf_counter() - started
         if summary["status"] != "healthy":
             raise SystemExit(f"the benchmark's account should stay healthy: {summary}")
-        runs.append(Run(seconds, 0, aws.by_service(), Counter(aws.capacity), len(output.getvalue()), 0))
+        counts = aws.counts()
+        runs.append(Run(seconds, 0, 0, 0, counts.by_service(), counts.capacity, len(output.getvalue()), 0))
         series |= _metric_series(output.getvalue())
     return runs, series
 
@@ -415,10 +490,22 @@ def summarise(
     def median_seconds(name: str) -> float:
         return statistics.median(run.seconds for run in cold[name])
 
+    def against_floor(name: str, time: str = "seconds") -> tuple[float, float]:
+        """The median, over the rounds, of the program's time over the floor's, and less it."""
+        rounds = [
+            (getattr(run, time), getattr(floor, time)) for run, floor in zip(cold[name], cold["floor"], strict=True)
+        ]
+        return (
+            statistics.median(run / floor for run, floor in rounds),
+            statistics.median(run - floor for run, floor in rounds),
+        )
+
     handler, floor = cold["handler"], cold["floor"]
-    ratio = median_seconds("handler") / median_seconds("floor")
-    unshipped_ratio = median_seconds("handler without bytecode") / median_seconds("floor")
-    peak = max(run.peak_bytes for run in handler)
+    ratio, overhead = against_floor("handler")
+    cpu_ratio, cpu_overhead = against_floor("handler", "cpu_seconds")
+    traced_ratio, traced_overhead = against_floor("handler, traced")
+    unshipped_ratio, _ = against_floor("handler without bytecode")
+    peak = max(run.peak_bytes for run in [*handler, *cold["handler, traced"]])
     first, warm = day[0], day[1:]
     warm_requests = _usual(run.requests for run in warm)
     warm_capacity = _usual(run.capacity for run in warm)
@@ -438,7 +525,32 @@ def summarise(
     rows = [
         ["Cold start: handler, fresh process to check done (median)", _ms(median_seconds("handler")), "", ""],
         ["Cold start: floor, same I/O (median)", _ms(median_seconds("floor")), "", ""],
-        ["Cold start: handler / floor", f"{ratio:.2f}", f"at most {TARGET_RATIO}", _met(ratio <= TARGET_RATIO)],
+        [
+            "Cold start: handler / floor (median of the rounds; 90% interval)",
+            f"{ratio:.2f} ({_interval(handler, floor)})",
+            f"at most {TARGET_RATIO}",
+            _met(ratio <= TARGET_RATIO),
+        ],
+        ["Cold start: handler - floor (the handler's overhead)", _ms(overhead), "", ""],
+        [
+            "Cold start: AWS emulation's time answering the requests (median), floor and handler",
+            f"{_ms(statistics.median(run.aws_seconds for run in floor))} and "
+            f"{_ms(statistics.median(run.aws_seconds for run in handler))}",
+            "",
+            "",
+        ],
+        [
+            "Cold start in CPU time, the process's own: handler / floor",
+            f"{cpu_ratio:.2f} ({_ms(cpu_overhead)} over the floor)",
+            "",
+            "",
+        ],
+        [
+            "Cold start: handler with X-Ray tracing (XRayTracing=Active) / floor",
+            f"{traced_ratio:.2f} ({_ms(traced_overhead)} over the floor)",
+            "",
+            "",
+        ],
         [
             "Cold start: handler shipped without bytecode / floor",
             f"{unshipped_ratio:.2f} ({_ms(median_seconds('handler without bytecode'))})",
@@ -486,7 +598,13 @@ def summarise(
             "requests as without",
             _met(with_silences.requests == warm_requests),
         ],
-        ["X-Ray segments sent: cold check", str(_usual_value(run.segments for run in handler)), "", ""],
+        [
+            "X-Ray segments sent: cold check, untraced and traced",
+            f"{_usual_value(run.segments for run in handler)} and "
+            f"{_usual_value(run.segments for run in cold['handler, traced'])}",
+            "",
+            "",
+        ],
         ["Logs and metrics written: cold check", f"{log_bytes:,.0f} bytes", "", ""],
         ["CloudWatch metrics kept up by a day of checks", str(len(metric_series)), "", ""],
         ["Deployed artifact", _artifact_size(artifact), "", ""],
@@ -501,6 +619,50 @@ def summarise(
         check_item_bytes=check_item_bytes,
     )
     return rows, per_check
+
+
+def breakdown_rows(cold: dict[str, list[Run]]) -> list[list[str]]:
+    """The timed parts of a cold start, floor and handler side by side, and what the process
+    spent outside them (Python's start and end, the driver): the handler's difference part by
+    part, in the median of the rounds."""
+    rounds = list(zip(cold["floor, broken down"], cold["handler, broken down"], strict=True))
+    outside = "Python's start and end, the driver (outside the parts)"
+
+    def parts(run: Run) -> dict[str, float]:
+        return {**run.breakdown, outside: run.seconds * 1e3 - sum(run.breakdown.values())}
+
+    labels = list(dict.fromkeys(label for floor, handler in rounds for label in [*parts(floor), *parts(handler)]))
+
+    def median(values: Iterable[float]) -> float:
+        return statistics.median(values)
+
+    rows = [
+        (
+            median(parts(handler).get(label, 0) - parts(floor).get(label, 0) for floor, handler in rounds),
+            label,
+            median(parts(floor).get(label, 0) for floor, _ in rounds),
+            median(parts(handler).get(label, 0) for _, handler in rounds),
+        )
+        for label in labels
+    ]
+    rows.sort(key=lambda row: -row[0])
+    total = median(handler.seconds * 1e3 - floor.seconds * 1e3 for floor, handler in rounds)
+    return [
+        *(
+            [label, f"{floor:.1f}", f"{handler:.1f}", f"{difference:+.1f}"]
+            for difference, label, floor, handler in rows
+        ),
+        ["**The whole cold start**", "", "", f"**{total:+.1f}**"],
+    ]
+
+
+def _interval(runs: list[Run], floors: list[Run], resamples: int = 2000) -> str:
+    """Where the median of the rounds' ratios falls in 90% of resamplings of the rounds (a
+    bootstrap): how far this machine's noise leaves the figure uncertain."""
+    ratios = [run.seconds / floor.seconds for run, floor in zip(runs, floors, strict=True)]
+    draw = random.Random(0)  # noqa: S311 - a statistic, not a secret
+    medians = sorted(statistics.median(draw.choices(ratios, k=len(ratios))) for _ in range(resamples))
+    return f"{medians[int(0.05 * resamples)]:.2f} to {medians[int(0.95 * resamples)]:.2f}"
 
 
 def _artifact_size(artifact: Path) -> str:

@@ -123,15 +123,7 @@ class EmulatedStack:
         """The function's environment exactly as template.yaml sets it, with parameters
         taken from `parameters` or the template's defaults."""
         resources = {"HistoryTable": self.table_name, "AlertTopic": self.topic_arn, "ApiKeySecret": self.secret_arn}
-        defaults = {name: str(spec.get("Default", "")) for name, spec in self.template["Parameters"].items()}
-        function = self.template["Resources"]["BalanceCheckFunction"]["Properties"]
-        environment = {}
-        for name, value in function["Environment"]["Variables"].items():
-            if isinstance(value, dict):
-                reference = value["Ref"]
-                value = resources.get(reference) or parameters.get(reference, defaults[reference])
-            environment[name] = str(value)
-        return environment
+        return function_environment(self.template, "BalanceCheckFunction", {**parameters, **resources})
 
     def received_alerts(self) -> list[ReceivedAlert]:
         """Alerts published since the last call, as an SQS subscriber of the topic gets them."""
@@ -176,6 +168,39 @@ class EmulatedStack:
 
     def put_api_key(self, secret_string: str) -> None:
         boto3.client("secretsmanager").put_secret_value(SecretId=self.secret_arn, SecretString=secret_string)
+
+
+def function_environment(template: dict[str, Any], function: str, values: dict[str, str]) -> dict[str, str]:
+    """A function's environment as the template sets it: references to parameters and resources
+    taken from `values`, or the parameters' defaults."""
+    defaults = {name: str(spec.get("Default", "")) for name, spec in template["Parameters"].items()}
+    variables = template["Resources"][function]["Properties"]["Environment"]["Variables"]
+    return {name: _resolve(value, {**defaults, **values}, template["Conditions"]) for name, value in variables.items()}
+
+
+def _resolve(value: Any, values: dict[str, str], conditions: dict[str, Any]) -> Any:
+    """A template value, its intrinsic functions worked out: Ref (to a parameter or a resource
+    in `values`), Fn::If, and the conditions' Fn::Equals, Fn::Not, Fn::And and Condition."""
+    if not isinstance(value, dict):
+        return value if isinstance(value, list) else str(value)
+    [(function, argument)] = value.items()
+    if function == "Ref":
+        return values[argument]
+    if function == "Condition":
+        return _resolve(conditions[argument], values, conditions)
+    if function == "Fn::If":
+        condition, when_true, when_false = argument
+        return _resolve(
+            when_true if _resolve(conditions[condition], values, conditions) else when_false, values, conditions
+        )
+    if function == "Fn::Equals":
+        left, right = (_resolve(side, values, conditions) for side in argument)
+        return left == right
+    if function == "Fn::Not":
+        return not _resolve(argument[0], values, conditions)
+    if function == "Fn::And":
+        return all(_resolve(part, values, conditions) for part in argument)
+    raise ValueError(f"the sandbox does not work out {function}")
 
 
 @cache

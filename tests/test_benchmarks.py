@@ -4,7 +4,6 @@ and the item sizes capacity is computed from. A benchmark that miscounts would m
 import json
 import subprocess
 import sys
-import urllib.request
 
 import boto3
 import pytest
@@ -17,12 +16,9 @@ from sandbox.deepseek_simulator import DeepSeekSimulator
 
 @pytest.fixture
 def loopback_aws(monkeypatch):
-    aws = LoopbackAWS()
-    # Every test starts from an empty AWS: moto's backends outlive one server.
-    urllib.request.urlopen(urllib.request.Request(f"{aws.endpoint_url}/moto-api/reset", method="POST"))  # noqa: S310
-    monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
-    yield aws
-    aws.stop()
+    with LoopbackAWS() as aws:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
+        yield aws
 
 
 def test_requests_are_counted_by_service_and_capacity_as_dynamodb_bills_it(loopback_aws):
@@ -42,9 +38,11 @@ def test_requests_are_counted_by_service_and_capacity_as_dynamodb_bills_it(loopb
     dynamodb.transact_write_items(TransactItems=[{"Put": {"TableName": "t", "Item": {"k": {"S": "b"}}}}])
     boto3.client("secretsmanager").get_secret_value(SecretId="s")
 
-    assert loopback_aws.by_service() == {"dynamodb": 3, "secretsmanager": 1}
-    assert loopback_aws.requests[("dynamodb", "TransactWriteItems")] == 1
-    assert loopback_aws.capacity == {"write": 2 + 2, "read": 1}  # a transaction writes at double
+    counts = loopback_aws.counts()
+    assert counts.by_service() == {"dynamodb": 3, "secretsmanager": 1}
+    assert counts.requests[("dynamodb", "TransactWriteItems")] == 1
+    assert counts.capacity == {"write": 2 + 2, "read": 1}  # a transaction writes at double
+    assert 0 < counts.serving_seconds < 10
 
 
 def test_a_query_is_billed_for_the_items_it_read_together_in_4_kib_units(loopback_aws):
@@ -64,7 +62,7 @@ def test_a_query_is_billed_for_the_items_it_read_together_in_4_kib_units(loopbac
     dynamodb.query(**query, ConsistentRead=True)
     dynamodb.query(**{**query, "ExpressionAttributeValues": {":k": {"S": "none"}}})
 
-    assert loopback_aws.capacity == {"read": 1.5 + 3 + 0.5, "write": 0}
+    assert loopback_aws.counts().capacity == {"read": 1.5 + 3 + 0.5, "write": 0}
 
 
 def test_item_sizes_follow_dynamodb_rules():
@@ -75,25 +73,56 @@ def test_item_sizes_follow_dynamodb_rules():
     assert item_bytes({"l": {"L": [{"S": "ab"}, {"NULL": True}]}}) == 1 + 3 + (2 + 1) + (1 + 1)
 
 
-def test_a_cold_check_in_a_fresh_lambda_like_process_is_traced_and_makes_only_its_requests(loopback_aws, tmp_path):
+@pytest.mark.parametrize(
+    ("tracing", "segments"),
+    [
+        ("PassThrough", 0),  # the default
+        # The handler's own subsegment, the secret, the GET to DeepSeek, and the two DynamoDB calls.
+        ("Active", 5),
+    ],
+)
+def test_a_cold_check_in_a_fresh_lambda_like_process_makes_only_its_requests_and_traces_if_asked(
+    loopback_aws, tmp_path, tracing, segments
+):
     """What make bench times: the handler in a new process with the Lambda runtime's
-    environment, so tracing is on (in-process tests run with Powertools' tracer disabled)."""
+    environment, and the function's as the template sets it (in-process tests never trace)."""
     xray = performance.XRayDaemon()
     with DeepSeekSimulator(performance.API_KEY) as deepseek:
         deepseek.set_balance("CNY", topped_up="110.00")
         stack = create_stack(json.dumps({"api_key": performance.API_KEY}))
         environment = performance.process_environment(
-            stack.function_environment(DeepSeekBaseUrl=deepseek.base_url), xray.address
+            stack.function_environment(DeepSeekBaseUrl=deepseek.base_url, XRayTracing=tracing), xray.address
         )
-        program = performance.Program(performance.BENCHMARKS / "cold_check.py", {"PYTHONPYCACHEPREFIX": str(tmp_path)})
+        program = performance.Program("app", {"PYTHONPYCACHEPREFIX": str(tmp_path)})
         loopback_aws.reset()
 
         run = performance.run_process(program, performance.FIRST_CHECK, environment, loopback_aws, xray)
 
     assert run.requests == {"secretsmanager": 1, "dynamodb": 2}
-    # The handler's own subsegment, the secret, the GET to DeepSeek, and the two DynamoDB calls.
-    assert run.segments == 5
+    assert run.segments == segments
     assert 0 < run.peak_bytes < 100e6
+
+
+def test_the_floor_makes_the_checks_io_and_no_more(loopback_aws, tmp_path):
+    xray = performance.XRayDaemon()
+    with DeepSeekSimulator(performance.API_KEY) as deepseek:
+        stack = create_stack(json.dumps({"api_key": performance.API_KEY}))
+        environment = performance.process_environment(
+            stack.function_environment(DeepSeekBaseUrl=deepseek.base_url), xray.address
+        )
+        loopback_aws.reset()
+
+        run = performance.run_process(
+            performance.Program("floor", {"PYTHONPYCACHEPREFIX": str(tmp_path)}),
+            performance.FIRST_CHECK,
+            environment,
+            loopback_aws,
+            xray,
+        )
+
+        assert [request.path for request in deepseek.requests] == ["/user/balance"]
+    assert run.requests == {"secretsmanager": 1, "dynamodb": 1}
+    assert run.segments == 0
 
 
 def test_a_check_never_loads_what_only_the_digest_needs(loopback_aws, tmp_path):
@@ -112,7 +141,7 @@ def test_a_check_never_loads_what_only_the_digest_needs(loopback_aws, tmp_path):
             "print(json.dumps(sorted(sys.modules)))\n"
         )
         finished = subprocess.run(
-            [sys.executable, "-S", str(program), "2026-11-02T00:00:00Z"],
+            [sys.executable, "-S", str(program), "app", "2026-11-02T00:00:00Z"],
             env={**environment, "PYTHONPYCACHEPREFIX": str(tmp_path)},
             capture_output=True,
             check=True,
@@ -124,3 +153,9 @@ def test_a_check_never_loads_what_only_the_digest_needs(loopback_aws, tmp_path):
     assert [name for name in loaded if "digest" in name] == []
     # Nor what only the notifier needs: Apprise is in the notifier's artifact alone.
     assert [name for name in loaded if "apprise" in name or name in ("markdown", "yaml", "notifier_app")] == []
+    # Nor, in a healthy check with tracing off (the default), what only an alert, a retry or
+    # tracing needs: each import would lengthen every cold start.
+    assert "balance_monitor.adapters.balance_api" in loaded
+    rendering = ("balance_monitor.alert_messages", "balance_monitor.chat_messages", "balance_monitor.channel_settings")
+    assert [name for name in loaded if name in rendering] == []
+    assert [name for name in loaded if name.startswith(("tenacity", "aws_xray_sdk", "wrapt"))] == []

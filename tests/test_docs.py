@@ -122,3 +122,16 @@ def test_the_providers_table_is_the_registry():
         f"| `{source.key_variable}` |"
         for name, source in ((name, provider(name)) for name in REGISTRY)
     ]
+
+
+def test_the_readmes_table_of_parameters_is_the_templates_with_its_defaults():
+    from sandbox.aws import load_template
+
+    section = README[README.index("### Parameters") :]
+    rows = re.findall(r"^\| (`[^|]+) \| ([^|]+) \|", section.split("\n\n", 2)[1], flags=re.MULTILINE)
+    documented = {name.strip("` "): default.strip() for names, default in rows for name in names.split(",")}
+    parameters = load_template()["Parameters"]
+    assert list(documented) == list(parameters)
+    for name, default in documented.items():
+        expected = str(parameters[name].get("Default", ""))
+        assert default == (f"`{expected}`" if expected else "empty"), name

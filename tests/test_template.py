@@ -14,14 +14,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from balance_monitor.adapters import history_table
+from balance_monitor.channel_settings import NotifierSettings, SlackInteractionSettings, SlackSettings
 from balance_monitor.errors import ConfigurationError
 from balance_monitor.settings import (
     NUMERIC_SETTINGS,
     THRESHOLDS_PATTERN,
-    NotifierSettings,
     Settings,
-    SlackInteractionSettings,
-    SlackSettings,
     parse_critical_thresholds,
     parse_thresholds,
 )
@@ -39,8 +37,8 @@ def _as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-def test_the_function_runs_on_python_313_arm64_with_tracing_on_a_parameterised_schedule():
-    assert (FUNCTION["Runtime"], FUNCTION["Architectures"], FUNCTION["Tracing"]) == ("python3.13", ["arm64"], "Active")
+def test_the_function_runs_on_python_313_arm64_on_a_parameterised_schedule():
+    assert (FUNCTION["Runtime"], FUNCTION["Architectures"]) == ("python3.13", ["arm64"])
     assert FUNCTION["Events"]["Schedule"]["Properties"]["Schedule"] == {"Ref": "ScheduleExpression"}
     assert TEMPLATE["Parameters"]["ScheduleExpression"]["Default"] == "rate(15 minutes)"
     assert RESOURCES["BalanceCheckFunction"]["Metadata"]["BuildMethod"] == "makefile"
@@ -112,6 +110,24 @@ def test_every_variable_a_function_reads_is_set_by_the_template_and_none_is_a_se
         isinstance(value, dict) or not value.startswith(("sk-", "https://hooks")) for value in variables.values()
     )
     assert not {"API_KEY", "DEEPSEEK_API_KEY", "SLACK_WEBHOOK_URL", "NOTIFICATION_URLS"} & set(variables)
+
+
+@pytest.mark.parametrize(("tracing", "disabled"), [("PassThrough", "true"), ("Active", "false")])
+def test_every_function_traces_as_the_stack_says_and_tells_its_code(tracing, disabled):
+    """Lambda's Tracing and the variable the code reads (to load the X-Ray SDK or not) follow
+    the one parameter, off by default."""
+    from sandbox.aws import EmulatedStack
+
+    assert TEMPLATE["Parameters"]["XRayTracing"]["Default"] == "PassThrough"
+    functions = [name for name, resource in RESOURCES.items() if resource["Type"] == "AWS::Serverless::Function"]
+    assert len(functions) == 4
+    for name in functions:
+        properties = RESOURCES[name]["Properties"]
+        assert properties["Tracing"] == {"Ref": "XRayTracing"}, name
+        variable = properties["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"]
+        assert variable == {"Fn::If": ["TracingActive", "false", "true"]}, name
+    stack = EmulatedStack(TEMPLATE, "table", "topic", "secret", "queue")
+    assert stack.function_environment(XRayTracing=tracing)["POWERTOOLS_TRACE_DISABLED"] == disabled
 
 
 def test_the_history_table_is_keyed_by_account_and_time_on_demand_encrypted_and_recoverable():

@@ -34,6 +34,8 @@ MAX_CONCURRENT_CHECKS = 32  # accounts checked at once; each provider's pool of 
 
 @dataclass(frozen=True)
 class Collaborators:
+    """What the handler works with, built once per container."""
+
     settings: Settings
     accounts: CachedSecret[dict[str, AccountConfig]]
     balances: BalanceApiClient

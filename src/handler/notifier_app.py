@@ -18,11 +18,11 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from balance_monitor.adapters.aws import aws_client
 from balance_monitor.adapters.secrets import WEBHOOK_CACHE_SECONDS, CachedSecret
 from balance_monitor.adapters.undelivered_queue import UndeliveredQueue
+from balance_monitor.channel_settings import NotifierSettings
 from balance_monitor.destination_delivery import Channels, Sender, TopicMessage, deliver
 from balance_monitor.destinations import Destination, parse_destinations
 from balance_monitor.errors import DestinationsConfigurationError
 from balance_monitor.observability import logger, tracer
-from balance_monitor.settings import NotifierSettings
 
 RESERVED_SECONDS = 2
 

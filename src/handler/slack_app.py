@@ -16,10 +16,10 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from balance_monitor.adapters.aws import aws_client
 from balance_monitor.adapters.secrets import webhook_secret
 from balance_monitor.adapters.slack_webhook import SlackWebhook
+from balance_monitor.channel_settings import SlackSettings
 from balance_monitor.chat_messages import slack_message
 from balance_monitor.errors import SlackDeliveryError
 from balance_monitor.observability import logger, tracer
-from balance_monitor.settings import SlackSettings
 
 RESERVED_SECONDS = 2
 

@@ -22,6 +22,7 @@ from balance_monitor.adapters.aws import LazyClient, aws_client
 from balance_monitor.adapters.secrets import CachedSecret, signing_secret
 from balance_monitor.adapters.silence_store import SilenceStore
 from balance_monitor.adapters.slack_webhook import SlackResponseUrl
+from balance_monitor.channel_settings import SlackInteractionSettings
 from balance_monitor.errors import (
     HistoryStoreError,
     SilenceError,
@@ -30,7 +31,6 @@ from balance_monitor.errors import (
     SlackRequestError,
 )
 from balance_monitor.observability import logger, metrics, tracer
-from balance_monitor.settings import SlackInteractionSettings
 from balance_monitor.slack_requests import (
     Snooze,
     failed_reply,

@@ -107,7 +107,12 @@ class Notifier:
         self.secret_id = "deepseek-monitor/notifications"
         boto3.client("secretsmanager").create_secret(Name=self.secret_id, SecretString='{"destinations": []}')
         environment = RESOURCES["NotifierFunction"]["Properties"]["Environment"]["Variables"]
-        assert set(environment) == {"NOTIFICATION_URLS_SECRET_ID", "UNDELIVERED_QUEUE_URL", "POWERTOOLS_LOG_LEVEL"}
+        assert set(environment) == {
+            "NOTIFICATION_URLS_SECRET_ID",
+            "UNDELIVERED_QUEUE_URL",
+            "POWERTOOLS_LOG_LEVEL",
+            "POWERTOOLS_TRACE_DISABLED",
+        }
         monkeypatch.setenv("NOTIFICATION_URLS_SECRET_ID", self.secret_id)
         monkeypatch.setenv("UNDELIVERED_QUEUE_URL", self.queue_url)
         notifier_app.collaborators.cache_clear()

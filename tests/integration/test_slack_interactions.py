@@ -19,10 +19,10 @@ from aws_lambda_powertools.utilities import parameters
 
 import slack_interactions
 from balance_monitor.adapters.silence_store import SilenceStore
+from balance_monitor.channel_settings import SlackInteractionSettings
 from balance_monitor.chat_messages import SNOOZE_24H, SNOOZE_UNTIL_TOP_UP, snooze_value
-from balance_monitor.settings import SlackInteractionSettings
 from balance_monitor.silences import MAX_ACTIVE
-from sandbox.aws import load_template
+from sandbox.aws import function_environment, load_template
 from sandbox.lambda_context import LambdaContext
 from sandbox.loopback_http import LoopbackServer, Reply, SeenRequest
 
@@ -58,12 +58,8 @@ class Endpoint:
         self.stack = stack
         self.response_url = response_url
         boto3.client("secretsmanager").create_secret(Name=SIGNING_SECRET_NAME, SecretString=SIGNING_SECRET)
-        variables = load_template()["Resources"]["SlackInteractionsFunction"]["Properties"]["Environment"]["Variables"]
         references = {"HistoryTable": stack.table_name, "SlackSigningSecretName": SIGNING_SECRET_NAME}
-        environment = {
-            name: references[value["Ref"]] if isinstance(value, dict) else str(value)
-            for name, value in variables.items()
-        }
+        environment = function_environment(load_template(), "SlackInteractionsFunction", references)
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
         built = slack_interactions.build_collaborators(SlackInteractionSettings.from_environment(environment))

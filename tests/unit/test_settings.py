@@ -5,12 +5,11 @@ from decimal import Decimal
 import pytest
 
 from balance_monitor.balance import Thresholds
+from balance_monitor.channel_settings import NotifierSettings, SlackInteractionSettings, SlackSettings
 from balance_monitor.errors import ConfigurationError
 from balance_monitor.settings import (
     PARAMETERS,
     Settings,
-    SlackInteractionSettings,
-    SlackSettings,
     levels_problem,
     parse_critical_thresholds,
     parse_thresholds,
@@ -461,6 +460,12 @@ def test_an_account_is_read_at_its_own_address_else_its_providers(provider, base
         ),
         ("http://user:p4ss@example.com/?token=abc", "http://example.com/", "use https (http only for localhost)"),
         ("ftp://user:p4ss@example.com", "ftp://example.com", "expected an http(s) URL"),
+        # A user without a password, or a fragment alone, is refused too.
+        ("https://p4ss@proxy.example/v1", "https://proxy.example/v1", "no user, password, query or fragment allowed"),
+        ("https://proxy.example/v1#p4ss", "https://proxy.example/v1", "no user, password, query or fragment allowed"),
+        # Without a scheme or a host, what was given is shown as it was.
+        ("api.deepseek.com", "api.deepseek.com", "expected an http(s) URL"),
+        ("https:///v1", "https:///v1", "expected an http(s) URL"),
     ],
 )
 def test_a_base_url_is_never_quoted_with_the_credentials_it_holds(url, shown, reason):
@@ -469,3 +474,27 @@ def test_a_base_url_is_never_quoted_with_the_credentials_it_holds(url, shown, re
     assert settings.problems == (f"DeepSeekBaseUrl: DEEPSEEK_BASE_URL={shown!r} is invalid: {reason}",)
     assert "p4ss" not in settings.problems[0]
     assert "key=1" not in settings.problems[0]
+
+
+def test_the_notifier_reads_its_secret_and_queue_trimmed():
+    settings = NotifierSettings.from_environment(
+        {"NOTIFICATION_URLS_SECRET_ID": " deepseek-monitor/notifications\n", "UNDELIVERED_QUEUE_URL": " https://q "}
+    )
+
+    assert settings == NotifierSettings(
+        destinations_secret_id="deepseek-monitor/notifications", undelivered_queue_url="https://q"
+    )
+
+
+@pytest.mark.parametrize(
+    ("environment", "missing"),
+    [
+        ({"UNDELIVERED_QUEUE_URL": "https://q"}, "NOTIFICATION_URLS_SECRET_ID"),
+        ({"NOTIFICATION_URLS_SECRET_ID": " ", "UNDELIVERED_QUEUE_URL": "https://q"}, "NOTIFICATION_URLS_SECRET_ID"),
+        ({"NOTIFICATION_URLS_SECRET_ID": "s"}, "UNDELIVERED_QUEUE_URL"),
+        ({"NOTIFICATION_URLS_SECRET_ID": "s", "UNDELIVERED_QUEUE_URL": ""}, "UNDELIVERED_QUEUE_URL"),
+    ],
+)
+def test_the_notifier_names_the_variable_it_misses(environment, missing):
+    with pytest.raises(ConfigurationError, match=f"^{missing} must be set$"):
+        NotifierSettings.from_environment(environment)

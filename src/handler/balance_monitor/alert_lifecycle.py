@@ -100,6 +100,8 @@ class AlertState:
 
 @dataclass(frozen=True)
 class Notification:
+    """An alert, reminder or recovery to publish, with what the check observed."""
+
     kind: NotificationKind
     status: Status
     previous_status: Status
@@ -116,6 +118,8 @@ class Notification:
 
 @dataclass(frozen=True)
 class Evaluation:
+    """What one check decided: the next state, and what to publish or hold back."""
+
     state: AlertState
     notification: Notification | None  # to publish
     estimates: Mapping[str, Estimate] = field(default_factory=dict)

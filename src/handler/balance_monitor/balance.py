@@ -27,6 +27,8 @@ _AMOUNT_TEXT = re.compile(r"-?\d{1,15}(\.\d{1,10})?")
 
 @dataclass(frozen=True)
 class CurrencyBalance:
+    """One currency's balance, and its granted and topped-up parts when the provider says."""
+
     currency: str
     total: Decimal | None
     granted: Decimal | None = None
@@ -35,6 +37,8 @@ class CurrencyBalance:
 
 @dataclass(frozen=True)
 class BalanceReport:
+    """A provider's answer, read: whether the account can serve calls, and its balances."""
+
     is_available: bool
     # Keyed and ordered by currency code, so the order DeepSeek sends them in never matters.
     balances: Mapping[str, CurrencyBalance]

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from balance_monitor.adapters.secrets import AccountConfig
 from balance_monitor.alert_lifecycle import (
@@ -24,7 +24,6 @@ from balance_monitor.alert_lifecycle import (
     is_stale,
     without_future,
 )
-from balance_monitor.alert_messages import AlertMessage, render_alert
 from balance_monitor.balance import BalanceReport
 from balance_monitor.errors import (
     AlertDeliveryError,
@@ -44,6 +43,9 @@ from balance_monitor.observability import MetricsRecorder, logger
 from balance_monitor.providers import Provider, provider
 from balance_monitor.settings import Settings
 from balance_monitor.spend import Estimate
+
+if TYPE_CHECKING:
+    from balance_monitor.alert_messages import AlertMessage
 
 # How often to re-read the state when another invocation holds it, and how long to wait.
 STATE_ATTEMPTS = 5
@@ -72,6 +74,8 @@ class Alerts(Protocol):
 
 @dataclass(frozen=True)
 class CheckSummary:
+    """What one account's check did, as the handler returns it."""
+
     account: str
     checked_at: datetime
     result: str  # "checked", "duplicate" (already done) or "late" (a newer check came first)
@@ -161,6 +165,8 @@ class Invocation:
 
 @dataclass(frozen=True)
 class AccountOutcome:
+    """One account's check in an invocation of several: its summary, or the error it ended with."""
+
     account: str
     summary: CheckSummary | None = None
     error: MonitorError | None = None
@@ -365,6 +371,9 @@ class _Check:
             lease_until = now + self.invocation.lease_seconds
             if not history.claim_notification(self.account, state.version, owner, lease_until, now):
                 return None
+            # Loaded here, where an alert is sent: a healthy check never renders one (docs/performance.md).
+            from balance_monitor.alert_messages import render_alert
+
             message = render_alert(
                 notification,
                 account=self.account,

@@ -12,6 +12,8 @@ from balance_monitor.spend import SpendEvent
 
 @dataclass(frozen=True)
 class CheckRecord:
+    """One check as the history keeps it: what it observed and what it decided."""
+
     account: str
     checked_at: datetime
     observation: Observation

@@ -41,6 +41,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Bounds:
+    """The range a numeric setting must fall in."""
+
     least: Decimal
     most: Decimal
     whole: bool = False
@@ -70,6 +72,8 @@ PARAMETERS = {
 
 @dataclass(frozen=True)
 class Settings:
+    """The check's settings, from the environment (or an account's entry in the secret)."""
+
     table_name: str
     topic_arn: str
     api_key_secret_id: str
@@ -101,7 +105,7 @@ class Settings:
 
         topic_arn = required("TOPIC_ARN")
         if not topic_arn.startswith("arn:"):
-            raise _invalid("TOPIC_ARN", topic_arn, "expected an SNS topic ARN")
+            raise invalid_setting("TOPIC_ARN", topic_arn, "expected an SNS topic ARN")
         table_name = required("TABLE_NAME")
         problems: list[str] = []
 
@@ -198,7 +202,7 @@ def parse_thresholds(text: str, name: str = "LOW_BALANCE_THRESHOLD") -> Threshol
     order. THRESHOLDS_PATTERN is the whole grammar; template.yaml's LowBalanceThreshold takes
     exactly the same (tested). `name` is where the text came from, for the error."""
     if not THRESHOLDS.fullmatch(text):
-        raise _invalid(name, text, _thresholds_problem(text))
+        raise invalid_setting(name, text, _thresholds_problem(text))
     default: Decimal | None = None
     per_currency: dict[str, Decimal] = {}
     for part in text.replace(" ", "").split(","):
@@ -268,7 +272,7 @@ def is_secure_url(url: str) -> bool:
 def parse_language(text: str, name: str = "ALERT_LANGUAGE") -> str:
     """`en` or `zh-CN`, exactly as template.yaml's AlertLanguage allows them (tested)."""
     if text.strip() not in LANGUAGES:
-        raise _invalid(name, text, f"expected {' or '.join(LANGUAGES)}")
+        raise invalid_setting(name, text, f"expected {' or '.join(LANGUAGES)}")
     return text.strip()
 
 
@@ -276,11 +280,11 @@ def parse_base_url(url: str, name: str = "DEEPSEEK_BASE_URL") -> str:
     parts = urlsplit(url.strip())
     shown = _without_credentials(url)  # an error never repeats a password or token the URL holds
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _invalid(name, shown, "expected an http(s) URL")
+        raise invalid_setting(name, shown, "expected an http(s) URL")
     if not is_secure_url(url):
-        raise _invalid(name, shown, "use https (http only for localhost)")
+        raise invalid_setting(name, shown, "use https (http only for localhost)")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise _invalid(name, shown, "no user, password, query or fragment allowed")
+        raise invalid_setting(name, shown, "no user, password, query or fragment allowed")
     return url.strip().rstrip("/")
 
 
@@ -298,65 +302,9 @@ def parse_number(name: str, text: str, bounds: Bounds) -> Decimal:
         or not bounds.least <= Decimal(value) <= bounds.most
     ):
         kind = "a whole number" if bounds.whole else "a number"
-        raise _invalid(name, text, f"expected {kind} from {bounds.least} to {bounds.most}")
+        raise invalid_setting(name, text, f"expected {kind} from {bounds.least} to {bounds.most}")
     return Decimal(value)
 
 
-def _invalid(name: str, value: str, reason: str) -> ConfigurationError:
+def invalid_setting(name: str, value: str, reason: str) -> ConfigurationError:
     return ConfigurationError(f"{name}={value!r} is invalid: {reason}")
-
-
-@dataclass(frozen=True)
-class SlackSettings:
-    """The Slack notifier's settings: the secret that holds the incoming-webhook URL, and
-    whether alerts carry snooze buttons (the stack has a snooze endpoint)."""
-
-    webhook_secret_id: str
-    snooze_buttons: bool = False
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> SlackSettings:
-        secret_id = environ.get("SLACK_WEBHOOK_SECRET_ID", "").strip()
-        if not secret_id:
-            raise ConfigurationError("SLACK_WEBHOOK_SECRET_ID must be set")
-        buttons = environ.get("SLACK_SNOOZE_BUTTONS", "false").strip().lower()
-        if buttons not in ("true", "false"):
-            raise _invalid("SLACK_SNOOZE_BUTTONS", buttons, "expected true or false")
-        return cls(webhook_secret_id=secret_id, snooze_buttons=buttons == "true")
-
-
-@dataclass(frozen=True)
-class NotifierSettings:
-    """The notifier's settings: the secret listing the destinations, and the queue that keeps
-    what a destination did not take."""
-
-    destinations_secret_id: str
-    undelivered_queue_url: str
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> NotifierSettings:
-        secret_id = environ.get("NOTIFICATION_URLS_SECRET_ID", "").strip()
-        queue_url = environ.get("UNDELIVERED_QUEUE_URL", "").strip()
-        if not secret_id:
-            raise ConfigurationError("NOTIFICATION_URLS_SECRET_ID must be set")
-        if not queue_url:
-            raise ConfigurationError("UNDELIVERED_QUEUE_URL must be set")
-        return cls(destinations_secret_id=secret_id, undelivered_queue_url=queue_url)
-
-
-@dataclass(frozen=True)
-class SlackInteractionSettings:
-    """The snooze endpoint's settings: the table silences go to, and the secret holding the
-    Slack app's signing secret."""
-
-    table_name: str
-    signing_secret_id: str
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> SlackInteractionSettings:
-        values = {}
-        for name in ("TABLE_NAME", "SLACK_SIGNING_SECRET_ID"):
-            values[name] = environ.get(name, "").strip()
-            if not values[name]:
-                raise ConfigurationError(f"{name} must be set")
-        return cls(table_name=values["TABLE_NAME"], signing_secret_id=values["SLACK_SIGNING_SECRET_ID"])

@@ -26,6 +26,8 @@ SILENCE_ID = re.compile(r"[0-9a-f]{8}")
 
 @dataclass(frozen=True)
 class Silence:
+    """A time during which an account's notifications of some states are held back."""
+
     id: str
     starts: datetime
     ends: datetime  # the latest it lasts; one until a top-up ends sooner if a top-up comes

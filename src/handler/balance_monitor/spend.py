@@ -33,6 +33,8 @@ _ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class Interval:
+    """The spend between two checks."""
+
     start: datetime
     end: datetime
     spend: Decimal
@@ -63,6 +65,8 @@ class SpendEvent:
 
 @dataclass(frozen=True)
 class Spike:
+    """The last hour spent far more than this time of day usually does."""
+
     recent_rate_per_day: Decimal  # the last hour's spend, per day
     expected_rate_per_day: Decimal  # the most this time of day spent on any day of the last week
     usual_rate_per_day: Decimal  # the average over the last week

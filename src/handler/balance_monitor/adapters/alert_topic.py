@@ -5,16 +5,20 @@ AWS Chatbot its custom-notification format. Message attributes let subscribers f
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from balance_monitor.adapters.aws import AWS_ERRORS, error_code
-from balance_monitor.alert_messages import AlertMessage
-from balance_monitor.chat_messages import chatbot_notification
 from balance_monitor.errors import AlertDeliveryError
+
+if TYPE_CHECKING:
+    from balance_monitor.alert_messages import AlertMessage
 
 
 def sns_message(message: AlertMessage) -> str:
     """The per-protocol message SNS delivers; "default" serves any protocol not named."""
+    # Loaded at the first alert: a healthy check never publishes (docs/performance.md).
+    from balance_monitor.chat_messages import chatbot_notification
+
     document = json.dumps(message.document)
     chatbot = json.dumps(chatbot_notification(message.document))
     return json.dumps(

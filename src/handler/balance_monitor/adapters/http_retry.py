@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
-
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    stop_before_delay,
-    wait_random_exponential,
-)
+from typing import TYPE_CHECKING, TypeVar
 
 from balance_monitor.errors import RetryableError
 from balance_monitor.observability import logger
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 T = TypeVar("T")
 
@@ -34,6 +28,29 @@ def call_with_retries(
 ) -> T:
     """Call `attempt` until it returns, raises an error that is not a RetryableError, or the
     attempts or the time before `deadline` (a `time.monotonic()` value) run out."""
+    first_failure: RetryableError | None
+    try:
+        return attempt()
+    except RetryableError as failure:
+        first_failure = failure
+    # Most calls succeed at once, so tenacity is imported only for a retry: that spares every
+    # cold start its import (docs/performance.md). It is handed the first attempt's failure as
+    # its own first attempt, so attempts, waits and the deadline count as if it made that one.
+    from tenacity import (
+        Retrying,
+        retry_if_exception_type,
+        stop_after_attempt,
+        stop_before_delay,
+        wait_random_exponential,
+    )
+
+    def replay_then_attempt() -> T:
+        nonlocal first_failure
+        if first_failure is not None:
+            failure, first_failure = first_failure, None
+            raise failure
+        return attempt()
+
     backoff = wait_random_exponential(multiplier=backoff_seconds, max=max_backoff_seconds)
 
     def wait(retry_state: RetryCallState) -> float:
@@ -58,7 +75,7 @@ def call_with_retries(
         reraise=True,
         before_sleep=log_retry,
     )
-    return retrying(attempt)
+    return retrying(replay_then_attempt)
 
 
 def _failure(retry_state: RetryCallState) -> BaseException | None:

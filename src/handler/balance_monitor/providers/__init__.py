@@ -32,6 +32,8 @@ REGISTRY = {
 
 @dataclass(frozen=True)
 class Provider:
+    """A balance API: where it is, how it refuses a key, and how its answer is read."""
+
     name: str  # as REGISTRY and the accounts secret name it
     label: str  # as alerts, logs and the CLI name it
     base_url: str  # an account's `base_url` replaces it (a proxy, a regional twin, a simulator)
