@@ -17,16 +17,18 @@ from balance_cli.errors import EXIT_CODES_HELP, CommandError, UsageError
 from balance_monitor.providers import REGISTRY
 from balance_monitor.texts import DEFAULT_LANGUAGE, LANGUAGES
 
-DESCRIPTION = """Look at a DeepSeek account's balance (or another provider's) and its history without the AWS console.
-
-  check    ask DeepSeek (or another provider) for the balance now
-  history  read the deployed monitor's checks over a time range
-  report   draw balance over time as PNG (and SVG), with burn rate and runway
-  digest   the digest of the past week the deployed monitor sends: spend, top-ups, problems
-  demo     watch the monitor work through a scripted week, here, with nothing deployed
-  setup    put your API key in a deployed stack's secret, checked first, and run one check
-  test-alert  send a test notification to everyone subscribed to a deployed stack's alerts
-  silence  hold back an account's alerts for a while (add), see the silences (list), end one (expire)"""
+DESCRIPTION = "Look at a DeepSeek account's balance (or another provider's) and its history without the AWS console."
+# What each command does, as the top-level --help lists it (once: argparse's list of commands).
+SUMMARIES = {
+    "check": "ask DeepSeek (or another provider) for the balance now",
+    "history": "read the deployed monitor's checks over a time range",
+    "report": "draw balance over time as PNG (and SVG), with burn rate and runway",
+    "digest": "the digest of the past week the deployed monitor sends: spend, top-ups, problems",
+    "demo": "watch the monitor work through a scripted week, here, with nothing deployed",
+    "setup": "put your API key in a deployed stack's secret, checked first, and run one check",
+    "test-alert": "send a test notification to everyone subscribed to a deployed stack's alerts",
+    "silence": "hold back an account's alerts for a while (add), see the silences (list), end one (expire)",
+}
 
 DISTRIBUTION = "deepseek-balance-monitor"
 # The modules each pip extra brings (pyproject.toml's optional-dependencies, tested equal):
@@ -275,11 +277,11 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command", title="commands")
 
     check = commands.add_parser(
         "check",
-        help="ask DeepSeek (or another provider) for the balance now",
+        help=SUMMARIES["check"],
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Ask DeepSeek (or --provider's) for the balance now. The key comes from DEEPSEEK_API_KEY "
@@ -299,9 +301,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print JSON for scripts")
     check.set_defaults(run=_check)
 
-    for name, summary in (("history", "read the deployed monitor's checks"), ("report", "draw a balance chart")):
+    for name in ("history", "report"):
         command = commands.add_parser(
-            name, help=summary, epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+            name, help=SUMMARIES[name], epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter
         )
         where = command.add_mutually_exclusive_group()
         where.add_argument("--stack", help="the deployed stack's name (its outputs name the table)")
@@ -325,7 +327,7 @@ def _parser() -> argparse.ArgumentParser:
 
     digest = commands.add_parser(
         "digest",
-        help="the weekly digest, printed here",
+        help=SUMMARIES["digest"],
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The digest the deployed function sends on its digest schedule, made here from the "
@@ -343,7 +345,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
-        help="watch a scripted week, nothing deployed",
+        help=SUMMARIES["demo"],
         description="The monitor's scheduled job, run here against emulated AWS and a "
         "DeepSeek simulator replaying a scripted week, a Moonshot account beside it; ends with a report chart "
         "and the digests.",
@@ -358,7 +360,7 @@ def _parser() -> argparse.ArgumentParser:
 
     setup = commands.add_parser(
         "setup",
-        help="put your API key in a deployed stack",
+        help=SUMMARIES["setup"],
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Read your API key without echo (or from --key-file, or piped in), check it with its "
@@ -373,7 +375,7 @@ def _parser() -> argparse.ArgumentParser:
 
     test_alert = commands.add_parser(
         "test-alert",
-        help="send a test notification",
+        help=SUMMARIES["test-alert"],
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Publish a test notification (kind test, severity info) through the stack's alert topic, "
@@ -393,7 +395,7 @@ def _silence_parser(commands: argparse._SubParsersAction) -> None:
 
     silence = commands.add_parser(
         "silence",
-        help="hold back an account's alerts for a while",
+        help=SUMMARIES["silence"],
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="While a silence holds, the account is still checked and recorded and its state still "

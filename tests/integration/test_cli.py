@@ -24,7 +24,7 @@ from botocore.stub import Stubber
 from balance_cli import errors
 from balance_cli import history as history_command
 from balance_cli import stack as stack_lookup
-from balance_cli.main import main
+from balance_cli.main import SUMMARIES, main
 from balance_cli.report import draw
 from balance_monitor.adapters.history_table import HistoryTable
 from balance_monitor.alert_lifecycle import CheckOutcome, NotificationKind, Observation, Status
@@ -451,8 +451,11 @@ def test_the_installed_command_has_help_that_lists_the_exit_codes():
 
     result = subprocess.run([str(command), "--help"], capture_output=True, text=True, check=True, timeout=60)
 
-    assert "check    ask DeepSeek (or another provider) for the balance now" in result.stdout
     assert "6  history, report, digest: no checks in the range" in result.stdout
+    # Each command once, with what it does.
+    for name, summary in SUMMARIES.items():
+        assert len(re.findall(rf"^ +{re.escape(name)}( |$)", result.stdout, flags=re.MULTILINE)) == 1, name
+        assert " ".join(summary.split()[:4]) in " ".join(result.stdout.split())
 
 
 def test_the_command_reports_the_packages_version(capsys):

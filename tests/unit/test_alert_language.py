@@ -23,12 +23,12 @@ from balance_monitor.alert_messages import MESSAGE_ATTRIBUTES, render_alert, sub
 from balance_monitor.balance import BalanceReport, CurrencyBalance, Thresholds
 from balance_monitor.chat_messages import block_kit, chatbot_notification, slack_message
 from balance_monitor.digest import Period, render_digest, summarise
-from balance_monitor.history import CheckRecord
 from balance_monitor.providers import REGISTRY, provider
 from balance_monitor.providers.deepseek import DEEPSEEK
 from balance_monitor.spend import Estimate, Spike
 from balance_monitor.texts import CATALOGUE, CHINESE, ENGLISH, LANGUAGES, language_of, say
 from tests.support.block_kit import block_kit_problems
+from tests.support.digests import digest_in
 
 AT = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
@@ -347,30 +347,6 @@ def test_a_document_without_a_language_is_english():
 
 
 # The digest.
-PERIOD = Period.days_before(datetime(2026, 11, 23, 8, tzinfo=UTC), 7)  # Mon 16 to Sun 22 November
-
-
-def digest_records() -> list[CheckRecord]:
-    """A check every hour, spending 1.25 each; low from Wednesday; one failed read; a top-up."""
-    records, total, at = [], Decimal(200), PERIOD.start - timedelta(minutes=30)
-    for index in range(24 * 7 + 1):
-        total += Decimal(100) if index == 100 else Decimal("-1.25")
-        if index == 50:
-            observation = Observation(CheckOutcome.FAILED, error="DeepSeek answered HTTP 503")
-        else:
-            balance = CurrencyBalance("CNY", total, Decimal(0), total)
-            observation = Observation(CheckOutcome.OK, BalanceReport(True, {"CNY": balance}))
-        status = Status.LOW if 60 <= index < 100 else Status.HEALTHY
-        kind = NotificationKind.ALERT if index == 60 else None
-        records.append(CheckRecord("team-a", at, observation, PERIOD.end, status, kind))
-        at += timedelta(hours=1)
-    return records
-
-
-def digest_in(language: str):
-    return render_digest(summarise("team-a", digest_records(), PERIOD, AlertState()), language)
-
-
 def test_the_weekly_digest_in_chinese():
     message = digest_in(CHINESE)
 

@@ -27,7 +27,7 @@ from balance_monitor.channel_messages import (
 from balance_monitor.destinations import parse_destinations
 from balance_monitor.digest import digest_text
 from balance_monitor.texts import CHINESE, ENGLISH
-from tests.unit.test_alert_language import digest_in
+from tests.support.digests import digest_in
 
 
 def test_a_cloudwatch_alarm_is_a_failure_titled_by_its_name():
