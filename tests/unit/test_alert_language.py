@@ -29,6 +29,7 @@ from balance_monitor.spend import Estimate, Spike
 from balance_monitor.texts import CATALOGUE, CHINESE, ENGLISH, LANGUAGES, language_of, say
 from tests.support.block_kit import block_kit_problems
 from tests.support.digests import digest_in
+from tests.support.languages import leftover_english
 
 AT = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
 THRESHOLDS = Thresholds(per_currency={"CNY": Decimal(50), "USD": Decimal(7)})
@@ -84,26 +85,6 @@ def chinese(status: Status, kind: NotificationKind = NotificationKind.ALERT, acc
         critical_thresholds=CRITICAL,
         language=CHINESE,
     )
-
-
-# The English words of the catalogue: none of them may be left in a Chinese rendering, but for
-# what is English in any language (product, currency and field names, commands and paths, and
-# the error, which is the raw diagnostic the provider or AWS gave).
-ENGLISH_WORDS = {
-    word.lower()
-    for texts in CATALOGUE.values()
-    for word in re.findall(r"[A-Za-z]{3,}", re.sub(r"\{[^}]*\}", " ", texts[ENGLISH]))
-}
-
-
-def leftover_english(text: str, document: dict) -> set[str]:
-    """English words of the catalogue in `text`, once what stays English anywhere is taken out."""
-    for kept in (document["account"], document.get("error") or "", "`deepseek-balance setup --stack NAME`"):
-        text = text.replace(kept, " ")
-    text = re.sub(r"https://\S+|`deepseek-balance test-alert`|README|“The API key”|docs/many-accounts\.md", " ", text)
-    text = re.sub(r"sam deploy --parameter-overrides Name=value|is_available: false|limit_remaining", " ", text)
-    words = {word.lower() for word in re.findall(r"[A-Za-z]{3,}", text)}
-    return (words & ENGLISH_WORDS) - {"api", "utc", "http", "deepseek"}
 
 
 def has_control_characters(text: str) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -35,8 +36,10 @@ from balance_monitor.digest import (
 from balance_monitor.digest_chat import digest_block_kit
 from balance_monitor.history import CheckRecord
 from balance_monitor.spend import CurrencySpend, Estimate, SpendEvent
+from balance_monitor.texts import CHINESE
 from sandbox.usage import patterns
 from tests.support.block_kit import block_kit_problems
+from tests.support.languages import leftover_english
 
 STEP = timedelta(minutes=15)
 WEEK = timedelta(days=7)
@@ -705,6 +708,37 @@ def test_each_problem_says_when_it_was_and_for_how_long(began, ended, hours, tex
     summary = a_week(problems=(Problem(Status.LOW, began, ended, hours),))
 
     assert render_digest(summary).body.endswith(f"\nProblems:\n  balance low (warning): {text}\n")
+
+
+def _one_currency(estimate: Estimate | None, period: Period = PERIOD) -> CurrencyDigest:
+    daily = tuple((day, Decimal(1)) for day in period.dates)
+    return CurrencyDigest("CNY", CNY.balance, period.end, daily, (), (), estimate)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        a_week(),  # a runway, a currency never read, problems before the period and lasting, two reasons
+        a_week(_one_currency(Estimate(Decimal("0.001"), None, None))),  # a runway beyond the horizon
+        a_week(_one_currency(None, Period.days_before(SENT, 1)), period=Period.days_before(SENT, 1)),  # one day
+        a_week(_one_currency(None, Period.days_before(SENT, 8)), period=Period.days_before(SENT, 8)),  # eight days
+        a_week(problems=(Problem(Status.LOW, None, None, WEEK),)),  # all week long
+        a_week(problems=(Problem(Status.LOW, MONDAY, MONDAY + timedelta(seconds=17), timedelta(seconds=17)),)),
+    ],
+)
+def test_a_chinese_digest_keeps_no_english_text_whatever_the_week(summary):
+    message = render_digest(summary, CHINESE)
+
+    assert leftover_english(message.body, message.document) == set()
+    # Nor an English date: its names come from the calendar, not the catalogue.
+    calendar_names = r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+    assert re.findall(calendar_names, message.body) == []
+
+
+def test_a_chinese_digest_lists_the_reasons_checks_failed_in_chinese():
+    body = render_digest(a_week(), CHINESE).body
+
+    assert "DeepSeek answered HTTP 503（2 次），DeepSeek did not answer in time（1 次）" in body
 
 
 def test_a_week_without_problems_says_so():
