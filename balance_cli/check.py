@@ -74,9 +74,10 @@ def stack_account(stack: str, account: str | None) -> AccountConfig:
     return config
 
 
-def check_base_url(base_url: str) -> str:
+def check_base_url(base_url: str, name: str = "--base-url") -> str:
+    """The address, judged; `name` is where it came from, for the error."""
     try:
-        return parse_base_url(base_url, "--base-url")
+        return parse_base_url(base_url, name)
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
 
@@ -90,10 +91,7 @@ def check(key: str, base_url: str | None, source: Provider | None = None) -> Bal
     elif source.name != DEFAULT_PROVIDER:
         url = source.base_url
     else:
-        try:
-            url = parse_base_url(os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL)
-        except ConfigurationError as exc:
-            raise UsageError(str(exc)) from None
+        url = check_base_url(os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL, "DEEPSEEK_BASE_URL")
     client = BalanceApiClient()
     try:
         return client.fetch_balance(key, time.monotonic() + TIMEOUT_SECONDS, provider=source, base_url=url)

@@ -14,7 +14,7 @@ from botocore.exceptions import BotoCoreError, NoRegionError
 
 from balance_cli import errors
 from balance_cli.errors import EXIT_CODES_HELP, CommandError, UsageError
-from balance_monitor.providers import REGISTRY
+from balance_monitor.providers import DEFAULT_PROVIDER, REGISTRY
 from balance_monitor.texts import DEFAULT_LANGUAGE, LANGUAGES
 
 DESCRIPTION = "Look at a DeepSeek account's balance (or another provider's) and its history without the AWS console."
@@ -75,7 +75,7 @@ def _check(args: argparse.Namespace) -> int:
         source = named or chosen_provider(account.provider)
         key, base_url = str(account.api_key), base_url or account.base_url
     else:
-        source = named or chosen_provider("deepseek")
+        source = named or chosen_provider(DEFAULT_PROVIDER)
         key = api_key(args.key_file, source)
     # stdout is the command's answer; a retry's log line goes to stderr.
     previous = logger.registered_handler.setStream(sys.stderr)
@@ -201,7 +201,7 @@ def _require_extra(extra: str) -> None:
 
 
 def _provider_options(
-    command: argparse.ArgumentParser, what: str, default_address: str, default: str | None = "deepseek"
+    command: argparse.ArgumentParser, what: str, default_address: str, default: str | None = DEFAULT_PROVIDER
 ) -> None:
     command.add_argument(
         "--provider", default=default, metavar="NAME", help=f"{what}: {', '.join(REGISTRY)} (docs/providers.md)"
